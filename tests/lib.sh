@@ -1,0 +1,65 @@
+# tests/lib.sh: helpers for shell tests.  Source it; it sets BQ_BIN (the
+# built binaries), a private temp dir T (removed on exit), a hermetic AWS
+# environment and an empty HOME (libjq 1.6 reads ~/.jq).  Report results
+# with ok/not_ok/skip, or the check helpers below; tests/run counts the lines.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BQ_BUILD=${BQ_BUILD:-$TOP/build}
+BQ_BIN=$BQ_BUILD/bin
+T=$(mktemp -d "${TMPDIR:-/tmp}/bqtest.XXXXXX")
+trap 't_cleanup' EXIT
+t_cleanups=""
+t_cleanup() { eval "$t_cleanups"; rm -rf "$T"; }
+at_exit() { t_cleanups="$1; $t_cleanups"; }
+
+export HOME=$T/home LC_ALL=C TZ=UTC
+mkdir -p "$HOME"
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN \
+      AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION \
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI \
+      AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN NO_COLOR 2>/dev/null || true
+
+ok()      { echo "ok - $*"; }
+not_ok()  { echo "not ok - $*"; }
+skip()    { echo "skip - $*"; }
+
+# bq NAME ARGS...: run a bq binary, under valgrind when BQ_VALGRIND=1.
+bq() {
+	local tool=$1; shift
+	if [ "${BQ_VALGRIND:-}" = 1 ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite "$BQ_BIN/$tool" "$@"
+	else
+		"$BQ_BIN/$tool" "$@"
+	fi
+}
+
+# run NAME CMD...: runs CMD with stdout in $T/out, stderr in $T/err, status in $rc.
+run() { "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+
+# check_rc WANT NAME: compares $rc.
+check_rc() {
+	if [ "$rc" = "$1" ]; then ok "$2"
+	else not_ok "$2 (status $rc, want $1)"; sed 's/^/#   /' "$T/err" | head -5; fi
+}
+# check_eq GOT WANT NAME
+check_eq() {
+	if [ "$1" = "$2" ]; then ok "$3"
+	else not_ok "$3"; printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | head -20; fi
+}
+# check_file_eq GOTFILE WANTFILE NAME
+check_file_eq() {
+	if cmp -s "$1" "$2"; then ok "$3"
+	else not_ok "$3"; diff "$2" "$1" | head -20 | sed 's/^/#   /'; fi
+}
+# check_grep PATTERN FILE NAME
+check_grep() {
+	if grep -qE -- "$1" "$2"; then ok "$3"
+	else not_ok "$3 (no /$1/ in $(basename "$2"))"; head -5 "$2" | sed 's/^/#   /'; fi
+}
+check_nogrep() {
+	if ! grep -qE -- "$1" "$2"; then ok "$3"
+	else not_ok "$3 (found /$1/)"; grep -E -- "$1" "$2" | head -3 | sed 's/^/#   /'; fi
+}
