@@ -47,6 +47,9 @@ CMD_SRC  := $(sort $(wildcard cmd/bq-*.c))
 BINS     := $(CMD_SRC:cmd/%.c=$(B)/bin/%)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+# Helper programs that shell and Python tests drive (not tests themselves).
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOLS    := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 MANS     := $(sort $(wildcard man/*.1 man/*.7))
 
 .PHONY: all check unit sigv4-suite install uninstall clean demo bench fuzz deps
@@ -64,12 +67,15 @@ $(B)/bin/%: cmd/%.c $(B)/libbq.a $(wildcard lib/*.h) | $(B)/bin
 $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libbq.a | $(B)/tests
 	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(B)/libbq.a $(LDLIBS_ALL)
 
-$(B)/lib $(B)/bin $(B)/tests:
+$(B)/tools/%: tests/tools/%.c $(B)/libbq.a $(wildcard lib/*.h) | $(B)/tools
+	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(B)/libbq.a $(LDLIBS_ALL)
+
+$(B)/lib $(B)/bin $(B)/tests $(B)/tools:
 	mkdir -p $@
 
-unit: $(UNITS)
+unit: $(UNITS) $(TOOLS)
 
-check: all $(UNITS)
+check: all $(UNITS) $(TOOLS)
 	@BQ_BUILD=$(abspath $(B)) BQ_VALGRIND=$(VALGRIND) bash tests/run
 
 sigv4-suite: $(B)/tests/test_sigv4_suite
