@@ -100,5 +100,33 @@ demo: all
 bench: all
 	@BQ_BUILD=$(abspath $(B)) bash bench/run
 
+# libFuzzer targets (clang): tests/fuzz/fuzz_<name>.c with seed corpora in
+# tests/fuzz/corpus/<name>/.  `make fuzz` runs each for FUZZ_SECONDS;
+# `make fuzz-smoke` runs each briefly from its seeds (what CI does).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   = $(CSTD) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+                -DBQ_VERSION='"$(VERSION)"' -DBQ_FUZZING -Ilib $(PKG_CFLAGS)
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS      := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
+
+build-fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h) | build-fuzz/lib
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+build-fuzz/libbq.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libbq.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libbq.a $(LDLIBS_ALL)
+build-fuzz/lib:
+	mkdir -p $@
+
+.PHONY: fuzz-build fuzz-smoke
+fuzz-build: $(FUZZERS)
+fuzz: $(FUZZERS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run $(FUZZERS)
+fuzz-smoke: $(FUZZERS)
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-5} bash tests/fuzz/run $(FUZZERS)
+
 clean:
 	rm -rf build build-san build-fuzz

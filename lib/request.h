@@ -60,9 +60,9 @@ void bq_request_free(bq_request *r);
 int bq_request_set_target(bq_request *r, const char *method, const char *scheme,
 			  const char *host, const char *path, const char *query,
 			  bq_err *err);
-/* Builds r->host from a host name and port: port 0, or the scheme's
- * default port (443 for https, 80 for http), is left out.  An IPv6 literal
- * is given with its brackets ("[::1]"). */
+/* Sets r->scheme and builds r->host from a host name and port: port 0, or
+ * the scheme's default port (443 for https, 80 for http), is left out.  An
+ * IPv6 literal is given with its brackets ("[::1]"). */
 int bq_request_set_host(bq_request *r, const char *scheme, const char *hostname,
 			int port, bq_err *err);
 int bq_request_set_method(bq_request *r, const char *method, bq_err *err);
@@ -83,5 +83,8 @@ int bq_request_set_header(bq_request *r, const char *name, const char *value,
 const char *bq_request_get_header(const bq_request *r, const char *name);
 /* Removes (and wipes) every header with this name; returns how many. */
 size_t bq_request_remove_header(bq_request *r, const char *name);
+
+/* "scheme://host/path[?query]" as a new malloc'd string (caller frees). */
+int bq_request_url(const bq_request *r, char **out, bq_err *err);
 
 #endif
