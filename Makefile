@@ -58,6 +58,11 @@ all: $(B)/libbq.a $(BINS)
 $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+# The price table is data; it is compiled into the library so a binary needs
+# no installed data file.
+lib/prices_data.c: lib/prices.tsv lib/prices_embed.sh
+	sh lib/prices_embed.sh lib/prices.tsv > $@.tmp && mv $@.tmp $@
+
 $(B)/libbq.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 

@@ -3,10 +3,9 @@
 #include "cli.h"
 #include "cost_run.h"
 
-#define V(v) (1u << (v))
-#define REPORT V(BQ_CV_REPORT)
-#define ESTIMATE V(BQ_CV_ESTIMATE)
-#define PRICES V(BQ_CV_PRICES)
+#define REPORT BQ_VERB_BIT(BQ_CV_REPORT)
+#define ESTIMATE BQ_VERB_BIT(BQ_CV_ESTIMATE)
+#define PRICES BQ_VERB_BIT(BQ_CV_PRICES)
 
 static const struct bq_verb verbs[] = {
 	{ "report", "Cost Explorer costs of Bedrock's services over the window",
@@ -14,7 +13,7 @@ static const struct bq_verb verbs[] = {
 	{ "estimate", "price the invocation records on stdin with the price table",
 	  BQ_CLI_STDIN, NULL, NULL },
 	{ "prices", "the price table in use, one record per row", 0, NULL, NULL },
-	{ NULL, NULL, 0, NULL, NULL }
+	BQ_VERB_END
 };
 
 static const struct bq_opt opts[] = {
@@ -30,16 +29,9 @@ static const struct bq_opt opts[] = {
 	  BQ_CO_BUDGET, 0, REPORT | ESTIMATE },
 	{ "prices", 0, "FILE", "a price table of your own instead of the built-in one",
 	  BQ_CO_PRICES, 0, ESTIMATE | PRICES },
-	{ NULL, 0, NULL, NULL, 0, 0, 0 }
+	BQ_OPT_END
 };
 
-static const struct bq_tool tool = {
-	"bq-cost",
-	"Amazon Bedrock costs from Cost Explorer and token estimates as NDJSON",
-	verbs, opts, 0, NULL, NULL, bq_cost_on_option
-};
-
-int main(int argc, char **argv)
-{
-	return bq_main(&tool, argc, argv, bq_cost_main_run, NULL);
-}
+BQ_TOOL_MAIN(bq_cost_main_run, .name = "bq-cost",
+	     .summary = "Amazon Bedrock costs from Cost Explorer and token estimates as NDJSON",
+	     .verbs = verbs, .opts = opts, .on_option = bq_cost_on_option)

@@ -3,15 +3,14 @@
 #include "cli.h"
 #include "judge_run.h"
 
-#define V(v) (1u << (v))
-#define JUDGE V(0)
+#define JUDGE BQ_VERB_BIT(0)
 
 static const struct bq_verb verbs[] = {
 	{ "", "judge the records on stdin with a Bedrock model through Converse",
 	  BQ_CLI_STDIN, NULL, NULL },
 	{ "rubrics", "list the built-in rubrics (and those of --rubric-file)",
 	  0, NULL, NULL },
-	{ NULL, NULL, 0, NULL, NULL }
+	BQ_VERB_END
 };
 
 static const struct bq_opt opts[] = {
@@ -31,16 +30,9 @@ static const struct bq_opt opts[] = {
 	  BQ_JO_MAX, 0, JUDGE },
 	{ "fail-under", 0, "X", "exit 4 when a rubric's mean score is below X (0-1)",
 	  BQ_JO_FAIL_UNDER, 0, JUDGE },
-	{ NULL, 0, NULL, NULL, 0, 0, 0 }
+	BQ_OPT_END
 };
 
-static const struct bq_tool tool = {
-	"bq-judge",
-	"LLM-as-a-judge scores of Bedrock invocation records as NDJSON",
-	verbs, opts, 0, NULL, NULL, bq_judge_on_option
-};
-
-int main(int argc, char **argv)
-{
-	return bq_main(&tool, argc, argv, bq_judge_main_run, NULL);
-}
+BQ_TOOL_MAIN(bq_judge_main_run, .name = "bq-judge",
+	     .summary = "LLM-as-a-judge scores of Bedrock invocation records as NDJSON",
+	     .verbs = verbs, .opts = opts, .on_option = bq_judge_on_option)

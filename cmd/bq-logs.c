@@ -2,14 +2,13 @@
 #include "bqlogs.h"
 #include "cli.h"
 
-#define V(v) (1u << (v))
-#define READ V(BQ_LV_READ)
-#define CONFIG V(BQ_LV_CONFIG)
+#define READ BQ_VERB_BIT(BQ_LV_READ)
+#define CONFIG BQ_VERB_BIT(BQ_LV_CONFIG)
 
 static const struct bq_verb verbs[] = {
 	{ "", "stream invocation records", 0, "1h", NULL },
 	{ "config", "show the logging configuration; --enable sets it", 0, NULL, NULL },
-	{ NULL, NULL, 0, NULL, NULL }
+	BQ_VERB_END
 };
 
 static const struct bq_opt opts[] = {
@@ -23,7 +22,7 @@ static const struct bq_opt opts[] = {
 	{ "follow", 'f', NULL, "keep polling the log group(s) for new records", BQ_LO_FOLLOW, 0, READ },
 	{ "interval", 0, "S", "with --follow: seconds between polls (default 2)",
 	  BQ_LO_INTERVAL, 0, READ },
-	{ "overlap", 0, "S", "with --follow: re-read this far back for late events (default 300)",
+	{ "overlap", 0, "S", "with --follow: re-read this far back for late events (default 60)",
 	  BQ_LO_OVERLAP, 0, READ },
 	{ "model", 0, "ID", "only this model id or base model id; globs allowed",
 	  BQ_LO_MODEL, BQ_OPT_REPEAT, READ },
@@ -48,21 +47,9 @@ static const struct bq_opt opts[] = {
 	  BQ_LO_ENABLE, 0, CONFIG },
 	{ "role-arn", 0, "ARN", "role Bedrock assumes to write to the log group",
 	  BQ_LO_ROLE_ARN, 0, CONFIG },
-	{ NULL, 0, NULL, NULL, 0, 0, 0 }
+	BQ_OPT_END
 };
 
-static const struct bq_tool tool = {
-	"bq-logs",
-	"Amazon Bedrock model invocation logs as NDJSON",
-	verbs,
-	opts,
-	0,
-	NULL,
-	NULL,
-	bq_logs_on_option
-};
-
-int main(int argc, char **argv)
-{
-	return bq_main(&tool, argc, argv, bq_logs_run, NULL);
-}
+BQ_TOOL_MAIN(bq_logs_run, .name = "bq-logs",
+	     .summary = "Amazon Bedrock model invocation logs as NDJSON",
+	     .verbs = verbs, .opts = opts, .on_option = bq_logs_on_option)

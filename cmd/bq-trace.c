@@ -8,16 +8,9 @@ static const struct bq_opt opts[] = {
 	{ "summaries", 0, NULL, "emit trace summaries only (no BatchGetTraces)", BQ_XO_SUMMARIES, 0, 0 },
 	{ "tree", 0, NULL, "draw each trace as an indented waterfall", BQ_XO_TREE, 0, 0 },
 	{ "width", 0, "N", "columns of --tree (default the terminal's, else 100)", BQ_XO_WIDTH, 0, 0 },
-	{ NULL, 0, NULL, NULL, 0, 0, 0 }
+	BQ_OPT_END
 };
 
-static const struct bq_tool tool = {
-	"bq-trace",
-	"X-Ray traces as NDJSON span records, summaries or waterfalls",
-	NULL, opts, 0, "1h", NULL, NULL
-};
-
-int main(int argc, char **argv)
-{
-	return bq_main(&tool, argc, argv, bq_trace_run, NULL);
-}
+BQ_TOOL_MAIN(bq_trace_run, .name = "bq-trace",
+	     .summary = "X-Ray traces as NDJSON span records, summaries or waterfalls",
+	     .opts = opts, .since_default = "1h")

@@ -12,16 +12,9 @@ static const struct bq_opt opts[] = {
 	{ "raw", 0, NULL, "emit the full CloudTrail record", BQ_TO_RAW, 0, 0 },
 	{ "jobs", 'j', "N", "trail files fetched at once with --s3 (default 8)", BQ_TO_JOBS, 0, 0 },
 	{ "page-size", 0, "N", "LookupEvents MaxResults (1-50, default 50)", BQ_TO_PAGE_SIZE, BQ_OPT_HIDDEN, 0 },
-	{ NULL, 0, NULL, NULL, 0, 0, 0 }
+	BQ_OPT_END
 };
 
-static const struct bq_tool tool = {
-	"bq-trail",
-	"CloudTrail events of Amazon Bedrock as NDJSON",
-	NULL, opts, 0, "1d", NULL, NULL
-};
-
-int main(int argc, char **argv)
-{
-	return bq_main(&tool, argc, argv, bq_trail_run, NULL);
-}
+BQ_TOOL_MAIN(bq_trail_run, .name = "bq-trail",
+	     .summary = "CloudTrail events of Amazon Bedrock as NDJSON",
+	     .opts = opts, .since_default = "1d")

@@ -480,16 +480,6 @@ static bool learn_skew(bq_call *c)
 	return true;
 }
 
-static bool skew_error(const bq_err *e)
-{
-	if (e->clock_skew)
-		return true;
-	/* query services (STS) say it with SignatureDoesNotMatch */
-	return strcmp(e->code, "SignatureDoesNotMatch") == 0 &&
-	       (strstr(e->message, "Signature expired") ||
-		strstr(e->message, "not yet current"));
-}
-
 static void prefix_message(bq_call *c, bq_err *err)
 {
 	char msg[sizeof(err->message)];
@@ -538,8 +528,7 @@ enum bq_call_outcome bq_call_complete(bq_call *c, const bq_err *sink_err,
 		bq_proto_error(c->svc, c->x.status, c->x.body.data, c->x.body.len,
 			       xfer_header, &c->x, err);
 		prefix_message(c, err);
-		if (skew_error(err)) {
-			err->exit_status = BQ_EXIT_CREDS;
+		if (err->clock_skew) {
 			if (!c->skew_retried && learn_skew(c)) {
 				c->skew_retried = true;
 				c->rs.attempts--; /* a correction, not a retry */
@@ -594,7 +583,8 @@ int bq_call_run(bq_call *c, const bq_err *sink_err, bq_err *err)
 		case BQ_CALL_FAILED:
 			return -1;
 		case BQ_CALL_RETRY:
-			bq_clock_sleep(c->a->clock, delay);
+			if (delay > 0)
+				bq_clock_sleep(c->a->clock, delay);
 			break;
 		}
 	}
@@ -662,42 +652,100 @@ void bq_aws_response_free(bq_aws_response *r)
 	r->status = 0;
 }
 
+void bq_aws_response_free_secure(bq_aws_response *r)
+{
+	if (r && r->body.data)
+		bq_wipe(r->body.data, r->body.len);
+	bq_aws_response_free(r);
+}
+
 /* ---- JSON and rest-json ---- */
+
+int bq_call_json_request(bq_service_id svc, const char *operation,
+			 json_t *input, bq_buf *body,
+			 struct bq_proto_json_req *pj, bq_aws_request *r,
+			 bq_aws_xopts *xo, bq_err *err)
+{
+	const bq_service *s = bq_service_get(svc);
+
+	if (!s || s->protocol != BQ_PROTO_JSON)
+		return bq_fail(err, BQ_EXIT_RUNTIME, "%s is not an awsJson service",
+			       s ? s->service_id : "?");
+	if (bq_proto_json_prepare(s, operation, input, body, pj, err) < 0)
+		return -1;
+	memset(r, 0, sizeof(*r));
+	r->svc = svc;
+	r->method = "POST";
+	r->path = "/";
+	r->headers = pj->headers;
+	r->body = body->data;
+	r->body_len = body->len;
+	r->content_type = pj->content_type;
+	memset(xo, 0, sizeof(*xo));
+	xo->label = operation;
+	return 0;
+}
+
+int bq_call_rest_request(bq_service_id svc, const char *method,
+			 const char *path, const char *query, json_t *json,
+			 bq_buf *body, char *label, size_t label_size,
+			 bq_aws_request *r, bq_aws_xopts *xo, bq_err *err)
+{
+	if (!bq_service_get(svc))
+		return bq_fail(err, BQ_EXIT_RUNTIME, "unknown service id %d", (int)svc);
+	if (!path || path[0] != '/')
+		return bq_fail(err, BQ_EXIT_RUNTIME, "rest path '%s' must start with '/'",
+			       path ? path : "");
+	if (json) {
+		char *txt = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+		int rc = txt ? bq_buf_puts(body, txt) : -1;
+
+		free(txt);
+		if (rc < 0)
+			return bq_fail(err, BQ_EXIT_RUNTIME, "cannot encode a request body");
+	}
+	memset(r, 0, sizeof(*r));
+	r->svc = svc;
+	r->method = method ? method : "GET";
+	r->path = path;
+	r->query = query && *query ? query : NULL;
+	r->body = body->data;
+	r->body_len = body->len;
+	r->content_type = json ? "application/json" : NULL;
+	bq_snprintf(label, label_size, "%s %s", r->method, path);
+	memset(xo, 0, sizeof(*xo));
+	xo->label = label;
+	return 0;
+}
+
+/* Sends a JSON-answering call and decodes the answer into *output. */
+static int send_json(bq_aws *a, const bq_aws_request *r, const bq_aws_xopts *xo,
+		     json_t **output, bq_err *err)
+{
+	bq_aws_response resp = BQ_AWS_RESPONSE_INIT;
+	int rc = bq_aws_send_ex(a, r, xo, &resp, NULL, err);
+
+	if (rc == 0 && output)
+		rc = bq_proto_json_parse(bq_service_get(r->svc), resp.body.data,
+					 resp.body.len, output, err);
+	bq_aws_response_free(&resp);
+	return rc;
+}
 
 int bq_aws_json_call(bq_aws *a, bq_service_id svc, const char *operation,
 		     json_t *input, json_t **output, bq_err *err)
 {
-	const bq_service *s = bq_service_get(svc);
 	bq_proto_json_req pj;
 	bq_aws_request r;
 	bq_aws_xopts xo;
-	bq_aws_response resp = BQ_AWS_RESPONSE_INIT;
 	bq_buf body = BQ_BUF_INIT;
 	int rc;
 
 	if (output)
 		*output = NULL;
-	if (!s || s->protocol != BQ_PROTO_JSON)
-		return bq_fail(err, BQ_EXIT_RUNTIME, "%s is not an awsJson service",
-			       s ? s->service_id : "?");
-	if (bq_proto_json_prepare(s, operation, input, &body, &pj, err) < 0) {
-		bq_buf_release(&body);
-		return -1;
-	}
-	memset(&r, 0, sizeof(r));
-	r.svc = svc;
-	r.method = "POST";
-	r.path = "/";
-	r.headers = pj.headers;
-	r.body = body.data;
-	r.body_len = body.len;
-	r.content_type = pj.content_type;
-	memset(&xo, 0, sizeof(xo));
-	xo.label = operation;
-	rc = bq_aws_send_ex(a, &r, &xo, &resp, NULL, err);
-	if (rc == 0 && output)
-		rc = bq_proto_json_parse(s, resp.body.data, resp.body.len, output, err);
-	bq_aws_response_free(&resp);
+	rc = bq_call_json_request(svc, operation, input, &body, &pj, &r, &xo, err);
+	if (rc == 0)
+		rc = send_json(a, &r, &xo, output, err);
 	bq_buf_release(&body);
 	return rc;
 }
@@ -706,39 +754,19 @@ int bq_aws_rest_call(bq_aws *a, bq_service_id svc, const char *method,
 		     const char *path, const char *query, json_t *body,
 		     json_t **output, bq_err *err)
 {
-	const bq_service *s = bq_service_get(svc);
 	bq_aws_request r;
 	bq_aws_xopts xo;
-	bq_aws_response resp = BQ_AWS_RESPONSE_INIT;
-	char *txt = NULL;
+	bq_buf txt = BQ_BUF_INIT;
 	char label[160];
 	int rc;
 
 	if (output)
 		*output = NULL;
-	if (!s)
-		return bq_fail(err, BQ_EXIT_RUNTIME, "unknown service id %d", (int)svc);
-	if (!path || path[0] != '/')
-		return bq_fail(err, BQ_EXIT_RUNTIME, "rest path '%s' must start with '/'",
-			       path ? path : "");
-	if (body && !(txt = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY)))
-		return bq_fail(err, BQ_EXIT_RUNTIME, "cannot encode a request body");
-	memset(&r, 0, sizeof(r));
-	r.svc = svc;
-	r.method = method ? method : "GET";
-	r.path = path;
-	r.query = query && *query ? query : NULL;
-	r.body = txt;
-	r.body_len = txt ? strlen(txt) : 0;
-	r.content_type = txt ? "application/json" : NULL;
-	bq_snprintf(label, sizeof(label), "%s %s", r.method, path);
-	memset(&xo, 0, sizeof(xo));
-	xo.label = label;
-	rc = bq_aws_send_ex(a, &r, &xo, &resp, NULL, err);
-	if (rc == 0 && output)
-		rc = bq_proto_json_parse(s, resp.body.data, resp.body.len, output, err);
-	bq_aws_response_free(&resp);
-	free(txt);
+	rc = bq_call_rest_request(svc, method, path, query, body, &txt, label,
+				  sizeof(label), &r, &xo, err);
+	if (rc == 0)
+		rc = send_json(a, &r, &xo, output, err);
+	bq_buf_release(&txt);
 	return rc;
 }
 
@@ -776,9 +804,7 @@ int bq_aws_query_call(bq_aws *a, bq_service_id svc, const char *action,
 	if (rc == 0)
 		rc = bq_proto_query_parse(s, action, resp.body.data, resp.body.len,
 					  out, err);
-	if (resp.body.data)
-		bq_wipe(resp.body.data, resp.body.len);
-	bq_aws_response_free(&resp);
+	bq_aws_response_free_secure(&resp);
 	bq_buf_release_secure(&body);
 	return rc;
 }
@@ -809,6 +835,22 @@ int bq_aws_fetch(bq_aws *a, const char *method, const char *url,
 		if (rc < 0)
 			return -1;
 		rc = -1;
+	}
+	{
+		/* the path exactly as given: bq_url_split drops a trailing '/',
+		 * which IMDS's ".../security-credentials/" needs */
+		const char *p = strstr(url, "://");
+		size_t plen;
+
+		p = p ? p + 3 : url;
+		p += strcspn(p, "/?");
+		plen = strcspn(p, "?#");
+		free(path);
+		path = strndup(p, plen);
+		if (!path) {
+			bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
+			goto out;
+		}
 	}
 	if (bq_request_set_target(&req, method, scheme, host, *path ? path : "/",
 				  q ? q + 1 : NULL, err) < 0)

@@ -27,11 +27,51 @@
  *     if (bq_aws_json_call(aws, BQ_SVC_LOGS, "DescribeLogStreams", in, &out, &err) < 0) ...
  *     json_decref(in); json_decref(out); bq_aws_close(aws);
  *
+ * Paged JSON call (the callback returns 1 to stop early, e.g. on a closed
+ * output pipe):
+ *     static int on_page(json_t *page, void *ud, bq_err *err) {
+ *         json_t *ev; size_t i;
+ *         json_array_foreach(json_object_get(page, "events"), i, ev)
+ *             if (emit(ud, ev) == CLOSED) return 1;
+ *         return 0;
+ *     }
+ *     bq_aws_paginate(aws, BQ_SVC_LOGS, "FilterLogEvents", in, NULL, NULL,
+ *                     on_page, out, &err);
+ *
+ * rest-json call with a model id in the path:
+ *     bq_buf path = BQ_BUF_INIT;
+ *     bq_buf_puts(&path, "/model"); bq_aws_path_add(&path, model_id);
+ *     bq_buf_puts(&path, "/converse");
+ *     bq_aws_rest_call(aws, BQ_SVC_BEDROCK_RUNTIME, "POST", bq_buf_cstr(&path),
+ *                      NULL, body, &out, &err);
+ *     bq_buf_release(&path);
+ *
+ * S3 list then get (bytes arrive as stored: gunzip them yourself):
+ *     static int on_obj(const bq_s3_object *o, void *ud, bq_err *err) { ... }
+ *     static int on_bytes(const void *p, size_t n, void *ud, bq_err *err) { ... }
+ *     bq_s3_list(aws, bucket, prefix, NULL, on_obj, ud, &err);
+ *     bq_s3_get(aws, bucket, key, on_bytes, ud, &err);
+ *
+ * Many calls in flight (-j N): submit with an index, run; callbacks come in
+ * completion order (reorder by index if needed):
+ *     bq_aws_batch *b; bq_aws_batch_new(aws, jobs, &b, &err);
+ *     for (i = 0; i < n; i++)
+ *         bq_aws_batch_rest(b, i, BQ_SVC_BEDROCK_RUNTIME, "POST", path[i], NULL,
+ *                           body[i], on_done, ud, &err);
+ *     rc = bq_aws_batch_run(b, &err);       (or bq_aws_batch_step in a loop
+ *     bq_aws_batch_free(b);                  that feeds more while pending<N,
+ *                                            or bq_aws_batch_poll to feed it
+ *                                            on a schedule)
+ *
  * bq_aws_open resolves the region (usage error, status 2, when there is
  * none) but not credentials: those are resolved on the first call (status 3
  * when no provider yields any, with the list of what was tried), cached,
  * and refreshed 5 minutes before they expire, so long runs (--follow) need
  * nothing special.  An ExpiredToken answer refreshes once and retries.
+ * A clock-skew answer (RequestTimeTooSkewed, "Signature expired") makes
+ * the client learn the offset from the answer's Date header, sign later
+ * requests with it, and retry once.  AWS_RETRY_MODE is read as "standard"
+ * whatever it says (adaptive rate limiting is not implemented).
  */
 #ifndef BQ_AWS_H
 #define BQ_AWS_H
@@ -106,7 +146,8 @@ int bq_aws_path_add(bq_buf *path, const char *segment);
 int bq_aws_query_add(bq_buf *query, const char *key, const char *value);
 
 /* The general form behind the calls above, for what they do not cover
- * (raw bodies, response headers).  Fields not set stay NULL/0. */
+ * (raw bodies, response headers).  Fields not set stay NULL/0; headers are
+ * sent and signed as given. */
 typedef struct bq_aws_request {
 	bq_service_id svc;
 	const char *method;       /* default "POST" */
@@ -133,6 +174,8 @@ int bq_aws_send(bq_aws *a, const bq_aws_request *req, bq_aws_response *resp,
 /* Borrowed value of a response header (name case-insensitive) or NULL. */
 const char *bq_aws_response_header(const bq_aws_response *r, const char *name);
 void bq_aws_response_free(bq_aws_response *r);
+/* The same after wiping the body (it held secrets). */
+void bq_aws_response_free_secure(bq_aws_response *r);
 
 /* ---- pagination ---- */
 
@@ -152,8 +195,9 @@ int bq_aws_paginate(bq_aws *a, bq_service_id svc, const char *operation,
 		    bq_aws_page_fn fn, void *ud, bq_err *err);
 
 /* rest-json paging (X-Ray POST bodies, Bedrock GET lists): for GET the
- * token goes into the query as in_token (e.g. "nextToken"), for POST into
- * the body's in_token member; out_token is read from each page. */
+ * token goes into the query as in_token (NULL: "nextToken"), for other
+ * methods into the body's in_token member (NULL: "NextToken"); out_token
+ * (NULL: found as for bq_aws_paginate) is read from each page. */
 int bq_aws_rest_paginate(bq_aws *a, bq_service_id svc, const char *method,
 			 const char *path, const char *query, json_t *body,
 			 const char *in_token, const char *out_token,
@@ -182,6 +226,29 @@ typedef int (*bq_aws_data_fn)(const void *data, size_t n, void *ud, bq_err *err)
 int bq_s3_list(bq_aws *a, const char *bucket, const char *prefix,
 	       const char *start_after, bq_s3_object_fn fn, void *ud,
 	       bq_err *err);
+/* Common-prefix callback: prefix (decoded, ending with the delimiter) is
+ * borrowed for the call.  Return 0 to go on, 1 to stop quietly, -1 to
+ * abort (err filled). */
+typedef int (*bq_s3_prefix_fn)(const char *prefix, void *ud, bq_err *err);
+/* ListObjectsV2 with a delimiter (NULL or "": "/"): the "folders" one
+ * level below prefix, each common prefix once, in key order, following
+ * NextContinuationToken; the objects directly under prefix are skipped.
+ * E.g. the accounts that deliver logs to a bucket:
+ *     bq_s3_list_prefixes(aws, bucket, "logs/AWSLogs/", "/", on_account, ud, &err);
+ *     -> "logs/AWSLogs/123456789012/", ... */
+int bq_s3_list_prefixes(bq_aws *a, const char *bucket, const char *prefix,
+			const char *delimiter, bq_s3_prefix_fn fn, void *ud,
+			bq_err *err);
+/* One ListObjectsV2 answer already in memory (xml, n bytes), parsed by
+ * the same code as bq_s3_list's streamed pages (so it can be fuzzed):
+ * objects to on_object, common prefixes to on_prefix (either NULL to skip
+ * them; callbacks as above, a stop of 1 ends with 0).  On a full parse,
+ * *truncated is IsTruncated and *next_token the NextContinuationToken
+ * (NULL when absent; free() it).  -1 with err for bad XML or a callback's
+ * abort; *next_token is then NULL. */
+int bq_s3_list_parse(const char *xml, size_t n, bq_s3_object_fn on_object,
+		     bq_s3_prefix_fn on_prefix, void *ud, char **next_token,
+		     bool *truncated, bq_err *err);
 /* GetObject, streaming the stored bytes to fn (a gzip object arrives
  * compressed, whatever its Content-Encoding).  A transfer cut midway is
  * resumed with a Range request, so fn never sees a byte twice. */
@@ -191,8 +258,8 @@ int bq_s3_get(bq_aws *a, const char *bucket, const char *key,
 int bq_s3_put(bq_aws *a, const char *bucket, const char *key,
 	      const void *data, size_t len, const char *content_type,
 	      const char *content_encoding, bq_err *err);
-/* CreateBucket in the client's region (no-op error if it exists: err code
- * BucketAlreadyOwnedByYou is returned as success). */
+/* CreateBucket in the client's region; a bucket we already own
+ * (BucketAlreadyOwnedByYou) is success. */
 int bq_s3_create_bucket(bq_aws *a, const char *bucket, bq_err *err);
 /* Splits "s3://bucket/prefix" into malloc'd bucket and prefix ("" when
  * none); usage error naming the input when it is not an s3:// URL. */
@@ -202,6 +269,21 @@ int bq_s3_parse_url(const char *url, char **bucket, char **prefix, bq_err *err);
 
 /* *out: {"Account","Arn","UserId"} (new reference). */
 int bq_sts_get_caller_identity(bq_aws *a, json_t **out, bq_err *err);
+
+struct bq_creds;
+/* AssumeRole signed with the client's credentials.  *out (lib/creds.h,
+ * caller-owned, release with bq_creds_clear) gets the role's temporary
+ * credentials, already registered for redaction.  session_name NULL:
+ * "bq-<epoch>"; external_id NULL: none; duration_seconds 0: the role's
+ * default. */
+int bq_sts_assume_role(bq_aws *a, const char *role_arn,
+		       const char *session_name, const char *external_id,
+		       int duration_seconds, struct bq_creds *out, bq_err *err);
+/* AssumeRoleWithWebIdentity (unsigned: the OIDC token is the proof). */
+int bq_sts_assume_role_with_web_identity(bq_aws *a, const char *role_arn,
+					 const char *session_name,
+					 const char *token,
+					 struct bq_creds *out, bq_err *err);
 
 /* ---- credentials ---- */
 
@@ -230,7 +312,13 @@ typedef int (*bq_aws_done_fn)(size_t index, json_t *output,
 
 typedef struct bq_aws_batch bq_aws_batch;
 
-/* max_in_flight < 1 means 1.  The batch borrows the client. */
+/* max_in_flight < 1 means 1: at most that many calls are under way at
+ * once, a call waiting out its retry backoff included (so at -j 1 calls
+ * run one after the other).  The batch borrows the client; run one batch
+ * at a time per client.  Blocking calls on the same client are fine while
+ * a batch runs, from its completion callbacks and from its S3 data
+ * callbacks too (those run inside a transfer: the client then makes the
+ * call on a connection of its own, and the batch's transfers wait). */
 int bq_aws_batch_new(bq_aws *a, int max_in_flight, bq_aws_batch **out,
 		     bq_err *err);
 void bq_aws_batch_free(bq_aws_batch *b); /* cancels what is left; NULL ok */
@@ -253,8 +341,16 @@ int bq_aws_batch_s3_get(bq_aws_batch *b, size_t index, const char *bucket,
 /* Queued + in-flight calls (for callers that feed a batch from a stream
  * and want to keep memory bounded). */
 size_t bq_aws_batch_pending(const bq_aws_batch *b);
-/* Runs until at least one call completes (its callback has run) or nothing
- * is pending.  Returns 0, a callback's stop value, or -1 with err. */
+/* Starts queued calls while there is room, drives the transfers and
+ * returns once a call has completed (its callback has run), nothing is
+ * pending, or max_wait_ms (on the client's clock) has passed; 0 does not
+ * wait, < 0 waits for a completion.  For callers that feed a batch on
+ * their own schedule (a request rate): submit, poll until the next
+ * submission is due, repeat.  Returns 0, a callback's stop value, or -1
+ * with err. */
+int bq_aws_batch_poll(bq_aws_batch *b, int max_wait_ms, bq_err *err);
+/* bq_aws_batch_poll(b, -1, err): until at least one call completes or
+ * nothing is pending. */
 int bq_aws_batch_step(bq_aws_batch *b, bq_err *err);
 /* Runs until nothing is pending. Same returns as step. */
 int bq_aws_batch_run(bq_aws_batch *b, bq_err *err);

@@ -1,9 +1,14 @@
 /*
  * aws_batch.c: many calls in flight over the client's curl multi handle,
- * each with its own retries (a call waiting out its backoff does not hold
- * a slot), results handed to callbacks in completion order.  Calls start
- * in submission order; a call is signed when it starts, so queued calls
- * never carry stale signatures or credentials.
+ * each with its own retries, results handed to callbacks in completion
+ * order.  Calls start in submission order; a call is signed when it
+ * starts, so queued calls never carry stale signatures or credentials.
+ *
+ * A call waiting out its backoff keeps its slot, as a blocking call in one
+ * of N threads would: -j N bounds the calls under way, a throttled service
+ * is not sent a fresh call in place of the one backing off, and at -j 1
+ * calls run strictly one after the other (each with exactly its own
+ * attempts).
  */
 #include "aws_s3.h"
 
@@ -35,7 +40,8 @@ struct bq_aws_batch {
 	int max;
 	batch_item *head, *tail;
 	size_t pending;
-	size_t running;
+	size_t busy;             /* items holding a slot: running or waiting */
+	size_t running;          /* transfers started and not yet handed back */
 };
 
 int bq_aws_batch_new(bq_aws *a, int max_in_flight, bq_aws_batch **out,
@@ -81,6 +87,8 @@ static void drop(bq_aws_batch *b, batch_item *it)
 		bq_http_cancel(bq_aws_http(b->a), &it->call.x);
 		b->running--;
 	}
+	if (it->state != ST_QUEUED)
+		b->busy--;
 	unlink_item(b, it);
 	item_free(it);
 }
@@ -134,40 +142,40 @@ static void enqueue(bq_aws_batch *b, batch_item *it)
 	b->pending++;
 }
 
+/* Queues an item whose request (borrowing it->body) is r and xo. */
+static int queue_call(bq_aws_batch *b, batch_item *it, const bq_aws_request *r,
+		      const bq_aws_xopts *xo, bq_err *err)
+{
+	if (bq_call_init(&it->call, b->a, r, xo, false, err) < 0)
+		return -1;
+	enqueue(b, it);
+	return 0;
+}
+
+static void item_discard(batch_item *it)
+{
+	bq_buf_release(&it->body);
+	free(it);
+}
+
 int bq_aws_batch_json(bq_aws_batch *b, size_t index, bq_service_id svc,
 		      const char *operation, json_t *input,
 		      bq_aws_done_fn done, void *ud, bq_err *err)
 {
-	const bq_service *s = bq_service_get(svc);
 	batch_item *it;
 	bq_proto_json_req pj;
 	bq_aws_request r;
 	bq_aws_xopts xo;
 
-	if (!s || s->protocol != BQ_PROTO_JSON)
-		return bq_fail(err, BQ_EXIT_RUNTIME, "not an awsJson service");
 	if (!(it = item_new(b, index, IT_JSON, done, ud, err)))
 		return -1;
-	if (bq_proto_json_prepare(s, operation, input, &it->body, &pj, err) < 0)
-		goto fail;
-	memset(&r, 0, sizeof(r));
-	r.svc = svc;
-	r.method = "POST";
-	r.path = "/";
-	r.headers = pj.headers;
-	r.body = it->body.data;
-	r.body_len = it->body.len;
-	r.content_type = pj.content_type;
-	memset(&xo, 0, sizeof(xo));
-	xo.label = operation;
-	if (bq_call_init(&it->call, b->a, &r, &xo, false, err) < 0)
-		goto fail;
-	enqueue(b, it);
+	if (bq_call_json_request(svc, operation, input, &it->body, &pj, &r, &xo,
+				 err) < 0 ||
+	    queue_call(b, it, &r, &xo, err) < 0) {
+		item_discard(it);
+		return -1;
+	}
 	return 0;
-fail:
-	bq_buf_release(&it->body);
-	free(it);
-	return -1;
 }
 
 int bq_aws_batch_rest(bq_aws_batch *b, size_t index, bq_service_id svc,
@@ -179,40 +187,15 @@ int bq_aws_batch_rest(bq_aws_batch *b, size_t index, bq_service_id svc,
 	bq_aws_xopts xo;
 	char label[160];
 
-	if (!path || path[0] != '/')
-		return bq_fail(err, BQ_EXIT_RUNTIME, "rest path '%s' must start with '/'",
-			       path ? path : "");
 	if (!(it = item_new(b, index, IT_REST, done, ud, err)))
 		return -1;
-	if (body) {
-		char *txt = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
-
-		if (!txt || bq_buf_puts(&it->body, txt) < 0) {
-			free(txt);
-			bq_fail(err, BQ_EXIT_RUNTIME, "cannot encode a request body");
-			goto fail;
-		}
-		free(txt);
+	if (bq_call_rest_request(svc, method, path, query, body, &it->body, label,
+				 sizeof(label), &r, &xo, err) < 0 ||
+	    queue_call(b, it, &r, &xo, err) < 0) {
+		item_discard(it);
+		return -1;
 	}
-	memset(&r, 0, sizeof(r));
-	r.svc = svc;
-	r.method = method ? method : "GET";
-	r.path = path;
-	r.query = query && *query ? query : NULL;
-	r.body = it->body.data;
-	r.body_len = it->body.len;
-	r.content_type = body ? "application/json" : NULL;
-	bq_snprintf(label, sizeof(label), "%s %s", r.method, path);
-	memset(&xo, 0, sizeof(xo));
-	xo.label = label;
-	if (bq_call_init(&it->call, b->a, &r, &xo, false, err) < 0)
-		goto fail;
-	enqueue(b, it);
 	return 0;
-fail:
-	bq_buf_release(&it->body);
-	free(it);
-	return -1;
 }
 
 int bq_aws_batch_s3_get(bq_aws_batch *b, size_t index, const char *bucket,
@@ -228,8 +211,7 @@ int bq_aws_batch_s3_get(bq_aws_batch *b, size_t index, const char *bucket,
 	if (bq_s3get_init(&it->get, bucket, key, data, ud, &r, &xo, err) < 0 ||
 	    bq_call_init(&it->call, b->a, &r, &xo, false, err) < 0) {
 		bq_s3get_release(&it->get);
-		bq_buf_release(&it->body);
-		free(it);
+		item_discard(it);
 		return -1;
 	}
 	/* the call copied nothing that points into the item but the sink */
@@ -246,6 +228,8 @@ static int deliver(bq_aws_batch *b, batch_item *it, json_t *out,
 {
 	int rc = 0;
 
+	if (it->state != ST_QUEUED)
+		b->busy--;
 	unlink_item(b, it);
 	if (it->done)
 		rc = it->done(it->index, out, call_err, it->ud);
@@ -293,63 +277,98 @@ static batch_item *item_of(bq_http_xfer *x)
 	return c ? (batch_item *)(void *)((char *)c - offsetof(batch_item, call)) : NULL;
 }
 
-int bq_aws_batch_step(bq_aws_batch *b, bq_err *err)
+/* Starts what may start: queued calls while a slot is free, and calls
+ * whose backoff is over (they hold their slot).  *earliest gets the end of
+ * the soonest backoff still running (-1: none).  Returns 0, or a
+ * callback's value when a call that could not start was delivered. */
+static int start_ready(bq_aws_batch *b, double now, double *earliest,
+		       bool *delivered)
+{
+	bq_http *h = bq_aws_http(b->a);
+	batch_item *it, *next;
+
+	*earliest = -1;
+	for (it = b->head; it; it = next) {
+		bq_err cerr;
+
+		next = it->next;
+		if (it->state == ST_RUNNING)
+			continue;
+		if (it->state == ST_WAITING && it->not_before > now) {
+			if (*earliest < 0 || it->not_before < *earliest)
+				*earliest = it->not_before;
+			continue;
+		}
+		if (it->state == ST_QUEUED && b->busy >= (size_t)b->max)
+			continue;
+		if (it->state == ST_QUEUED)
+			b->busy++;
+		it->state = ST_RUNNING; /* holds its slot from here on */
+		if (bq_call_prepare(&it->call, &cerr) < 0 ||
+		    bq_http_start(h, &it->call.x, &cerr) < 0) {
+			it->state = ST_WAITING; /* not running: nothing to cancel */
+			*delivered = true;
+			return deliver(b, it, NULL, &cerr);
+		}
+		b->running++;
+	}
+	return 0;
+}
+
+int bq_aws_batch_poll(bq_aws_batch *b, int max_wait_ms, bq_err *err)
 {
 	const bq_clock *clk = bq_aws_clock(b->a);
 	bq_http *h = bq_aws_http(b->a);
+	double deadline = -1;
 
+	if (max_wait_ms >= 0)
+		deadline = bq_clock_now(clk) + max_wait_ms / 1000.0;
 	for (;;) {
-		batch_item *it, *next;
-		double now, earliest = -1, wait;
+		double now, earliest, wait;
+		bool delivered = false;
 		bq_http_xfer *x;
 		int r;
 
 		if (!b->pending)
 			return 0;
 		now = bq_clock_now(clk);
-		for (it = b->head; it && b->running < (size_t)b->max; it = next) {
-			bq_err cerr;
-
-			next = it->next;
-			if (it->state == ST_RUNNING ||
-			    (it->state == ST_WAITING && it->not_before > now))
-				continue;
-			if (bq_call_prepare(&it->call, &cerr) < 0 ||
-			    bq_http_start(h, &it->call.x, &cerr) < 0)
-				return deliver(b, it, NULL, &cerr);
-			it->state = ST_RUNNING;
-			b->running++;
-		}
-		for (it = b->head; it; it = it->next)
-			if (it->state == ST_WAITING &&
-			    (earliest < 0 || it->not_before < earliest))
-				earliest = it->not_before;
-		if (!b->running) {
-			/* everything is waiting out a backoff */
-			if (earliest > now)
-				bq_clock_sleep(clk, earliest - now);
-			continue;
-		}
+		r = start_ready(b, now, &earliest, &delivered);
+		if (delivered)
+			return r;
+		/* how long this round may wait for the network or a backoff */
 		wait = 1.0;
 		if (earliest >= 0 && earliest - now < wait)
 			wait = earliest > now ? earliest - now : 0;
-		r = bq_http_poll(h, wait, &x, err);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			continue;
-		it = item_of(x);
-		if (!it || it->owner != b)
-			return bq_fail(err, BQ_EXIT_RUNTIME,
-				       "a transfer of another batch finished (one batch at a time per client)");
-		{
-			bool delivered = false;
+		if (deadline >= 0 && deadline - now < wait)
+			wait = deadline > now ? deadline - now : 0;
+		if (!b->running) {
+			/* everything is waiting out a backoff */
+			if (wait > 0)
+				bq_clock_sleep(clk, wait);
+		} else {
+			r = bq_http_poll(h, wait, &x, err);
+			if (r < 0)
+				return -1;
+			if (r == 1) {
+				batch_item *it = item_of(x);
 
-			r = completed(b, it, &delivered);
-			if (delivered)
-				return r;
+				if (!it || it->owner != b)
+					return bq_fail(err, BQ_EXIT_RUNTIME,
+						       "a transfer of another batch finished (one batch at a time per client)");
+				/* not delivered: a retry was scheduled */
+				r = completed(b, it, &delivered);
+				if (delivered)
+					return r;
+			}
 		}
+		if (deadline >= 0 && bq_clock_now(clk) >= deadline)
+			return 0;
 	}
+}
+
+int bq_aws_batch_step(bq_aws_batch *b, bq_err *err)
+{
+	return bq_aws_batch_poll(b, -1, err);
 }
 
 int bq_aws_batch_run(bq_aws_batch *b, bq_err *err)

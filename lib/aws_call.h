@@ -68,6 +68,21 @@ enum bq_call_outcome bq_call_complete(bq_call *c, const bq_err *sink_err,
 				      double *delay, bq_err *err);
 int bq_call_run(bq_call *c, const bq_err *sink_err, bq_err *err);
 
+/* The request of an awsJson call (shared by blocking and batch calls):
+ * body gets the encoded input, pj the protocol headers; r and xo are
+ * filled, borrowing body, pj and operation. */
+struct bq_proto_json_req;
+int bq_call_json_request(bq_service_id svc, const char *operation,
+			 json_t *input, bq_buf *body,
+			 struct bq_proto_json_req *pj, bq_aws_request *r,
+			 bq_aws_xopts *xo, bq_err *err);
+/* The same for rest-json: body gets the encoded JSON (nothing for NULL),
+ * label "METHOD /path"; r and xo borrow path, query, body and label. */
+int bq_call_rest_request(bq_service_id svc, const char *method,
+			 const char *path, const char *query, json_t *json,
+			 bq_buf *body, char *label, size_t label_size,
+			 bq_aws_request *r, bq_aws_xopts *xo, bq_err *err);
+
 /* The client's endpoint for a service (cached), or NULL with err. */
 const bq_endpoint *bq_aws_ep(bq_aws *a, bq_service_id svc, bq_err *err);
 /* Current credentials, resolving or refreshing them as needed. */

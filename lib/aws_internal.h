@@ -59,6 +59,27 @@ int bq_s3_list_ex(bq_aws *a, const char *bucket, const char *prefix,
 		  const char *start_after, int max_keys, bq_s3_object_fn fn,
 		  void *ud, bq_err *err);
 
+/* ListObjectsV2 with every knob: objects to on_object, common prefixes
+ * (with a delimiter) to on_prefix, either callback NULL to skip those. */
+typedef struct bq_s3_list_opts {
+	const char *start_after;  /* NULL: from the start */
+	const char *delimiter;    /* NULL: none (every key below prefix) */
+	int max_keys;             /* page size; 0: the service's 1000 */
+	bq_s3_object_fn on_object;
+	bq_s3_prefix_fn on_prefix;
+	void *ud;
+} bq_s3_list_opts;
+
+int bq_s3_list_with(bq_aws *a, const char *bucket, const char *prefix,
+		    const bq_s3_list_opts *o, bq_err *err);
+
+/* bq_sts_assume_role signed with src instead of the client's chain
+ * (role chains: each role is assumed with the previous one's keys). */
+int bq_sts_assume_role_as(bq_aws *a, const bq_creds *src, const char *role_arn,
+			  const char *session_name, const char *external_id,
+			  const char *duration_seconds, bq_creds *out,
+			  bq_err *err);
+
 const bq_config *bq_aws_conf(const bq_aws *a);
 const bq_clock *bq_aws_clock(const bq_aws *a);
 const char *bq_aws_profile(const bq_aws *a);

@@ -7,6 +7,8 @@
  */
 #include "aws.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -59,23 +61,36 @@ static const char *next_token(json_t *page, const char **out_name)
 	return NULL;
 }
 
-int bq_aws_paginate(bq_aws *a, bq_service_id svc, const char *operation,
-		    json_t *input, const char *in_token, const char *out_token,
-		    bq_aws_page_fn fn, void *ud, bq_err *err)
+/* One paging run: fetch asks for a page with the previous page's token
+ * (NULL for the first); out_name is the token member found so far. */
+struct pager {
+	bq_aws *a;
+	bq_service_id svc;
+	const char *in_token, *out_name;
+	int (*fetch)(struct pager *p, const char *token, json_t **page,
+		     bq_err *err);
+	/* awsJson */
+	const char *operation;
+	json_t *in;
+	/* rest-json */
+	const char *method, *path, *query;
+	bool get;
+	json_t *body;
+	bq_buf q;
+};
+
+static int run_pages(struct pager *pg, const char *out_token,
+		     bq_aws_page_fn fn, void *ud, bq_err *err)
 {
-	json_t *in = input ? json_copy(input) : json_object();
 	json_t *page = NULL;
 	char *prev = NULL;
 	int rc = 0;
 
-	if (!in)
-		return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-	names_for(svc, operation, &in_token, &out_token);
 	for (;;) {
 		const char *tok, *out_name = out_token;
 		int cb;
 
-		if (bq_aws_json_call(a, svc, operation, in, &page, err) < 0) {
+		if (pg->fetch(pg, prev, &page, err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -89,18 +104,67 @@ int bq_aws_paginate(bq_aws *a, bq_service_id svc, const char *operation,
 		if (!tok || (prev && strcmp(prev, tok) == 0))
 			break;
 		free(prev);
-		prev = strdup(tok);
-		if (!prev || json_object_set_new(in, in_token ? in_token : out_name,
-						 json_string(prev)) < 0) {
+		if (!(prev = strdup(tok))) {
 			rc = bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
 			break;
 		}
+		pg->out_name = out_name;
 		json_decref(page);
 		page = NULL;
 	}
 	json_decref(page);
-	json_decref(in);
 	free(prev);
+	return rc;
+}
+
+static int fetch_json(struct pager *pg, const char *token, json_t **page,
+		      bq_err *err)
+{
+	if (token && json_object_set_new(pg->in, pg->in_token ? pg->in_token : pg->out_name,
+					 json_string(token)) < 0)
+		return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
+	return bq_aws_json_call(pg->a, pg->svc, pg->operation, pg->in, page, err);
+}
+
+static int fetch_rest(struct pager *pg, const char *token, json_t **page,
+		      bq_err *err)
+{
+	bq_buf_reset(&pg->q);
+	if ((pg->query && *pg->query && bq_buf_puts(&pg->q, pg->query) < 0) ||
+	    (token && pg->get && bq_aws_query_add(&pg->q, pg->in_token, token) < 0) ||
+	    (token && !pg->get &&
+	     json_object_set_new(pg->body, pg->in_token, json_string(token)) < 0))
+		return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
+	return bq_aws_rest_call(pg->a, pg->svc, pg->method, pg->path,
+				pg->q.len ? bq_buf_cstr(&pg->q) : NULL, pg->body,
+				page, err);
+}
+
+static void pager_init(struct pager *pg, bq_aws *a, bq_service_id svc,
+		       int (*fetch)(struct pager *, const char *, json_t **, bq_err *))
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->a = a;
+	pg->svc = svc;
+	pg->fetch = fetch;
+	bq_buf_init(&pg->q, 0);
+}
+
+int bq_aws_paginate(bq_aws *a, bq_service_id svc, const char *operation,
+		    json_t *input, const char *in_token, const char *out_token,
+		    bq_aws_page_fn fn, void *ud, bq_err *err)
+{
+	struct pager pg;
+	int rc;
+
+	pager_init(&pg, a, svc, fetch_json);
+	pg.operation = operation;
+	if (!(pg.in = input ? json_copy(input) : json_object()))
+		return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
+	names_for(svc, operation, &in_token, &out_token);
+	pg.in_token = in_token;
+	rc = run_pages(&pg, out_token, fn, ud, err);
+	json_decref(pg.in);
 	return rc;
 }
 
@@ -109,59 +173,20 @@ int bq_aws_rest_paginate(bq_aws *a, bq_service_id svc, const char *method,
 			 const char *in_token, const char *out_token,
 			 bq_aws_page_fn fn, void *ud, bq_err *err)
 {
-	bool get = !method || strcmp(method, "GET") == 0;
-	json_t *b = body ? json_copy(body) : NULL;
-	json_t *page = NULL;
-	bq_buf q = BQ_BUF_INIT;
-	char *prev = NULL;
-	int rc = 0;
+	struct pager pg;
+	int rc;
 
-	if (!in_token)
-		in_token = get ? "nextToken" : "NextToken";
-	if (!get && !b)
-		b = json_object();
-	if (!get && !b)
+	pager_init(&pg, a, svc, fetch_rest);
+	pg.method = method ? method : "GET";
+	pg.path = path;
+	pg.query = query;
+	pg.get = strcmp(pg.method, "GET") == 0;
+	pg.in_token = in_token ? in_token : pg.get ? "nextToken" : "NextToken";
+	pg.body = body ? json_copy(body) : pg.get ? NULL : json_object();
+	if ((body || !pg.get) && !pg.body)
 		return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-	for (;;) {
-		const char *tok, *out_name = out_token;
-		int cb;
-
-		bq_buf_reset(&q);
-		if (query && *query && bq_buf_puts(&q, query) < 0) {
-			rc = bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-			break;
-		}
-		if (get && prev && bq_aws_query_add(&q, in_token, prev) < 0) {
-			rc = bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-			break;
-		}
-		if (bq_aws_rest_call(a, svc, method ? method : "GET", path,
-				     q.len ? bq_buf_cstr(&q) : NULL, b, &page,
-				     err) < 0) {
-			rc = -1;
-			break;
-		}
-		cb = fn(page, ud, err);
-		if (cb != 0) {
-			rc = cb > 0 ? 0 : -1;
-			break;
-		}
-		tok = next_token(page, &out_name);
-		if (!tok || (prev && strcmp(prev, tok) == 0))
-			break;
-		free(prev);
-		prev = strdup(tok);
-		if (!prev || (!get && json_object_set_new(b, in_token,
-							  json_string(prev)) < 0)) {
-			rc = bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-			break;
-		}
-		json_decref(page);
-		page = NULL;
-	}
-	json_decref(page);
-	json_decref(b);
-	bq_buf_release(&q);
-	free(prev);
+	rc = run_pages(&pg, out_token, fn, ud, err);
+	json_decref(pg.body);
+	bq_buf_release(&pg.q);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /*
- * aws_s3.c: the S3 operations bq needs (rest-xml): ListObjectsV2 parsed
- * as it streams in, GetObject streamed to a callback with Range resume,
- * PutObject and CreateBucket.
+ * aws_s3.c: the S3 operations bq needs (rest-xml): ListObjectsV2 (keys
+ * and, with a delimiter, common prefixes) parsed as it streams in,
+ * GetObject streamed to a callback with Range resume, PutObject and
+ * CreateBucket.
  */
 #include "aws_s3.h"
 
@@ -42,6 +43,7 @@ int bq_s3_parse_url(const char *url, char **bucket, char **prefix, bq_err *err)
 
 struct list_state {
 	bq_s3_object_fn fn;
+	bq_s3_prefix_fn prefix_fn;
 	void *ud;
 	bq_err *user_err;     /* where fn reports */
 	bq_err xml_err;
@@ -49,9 +51,10 @@ struct list_state {
 	/* the object being read */
 	bq_buf key, etag, modified, sclass;
 	long long size;
+	bq_buf prefix;        /* the common prefix being read */
 	/* page state */
-	size_t seen;          /* objects parsed in this attempt */
-	size_t delivered;     /* objects of this page handed to fn */
+	size_t seen;          /* entries parsed in this attempt */
+	size_t delivered;     /* entries of this page handed to a callback */
 	bool truncated;
 	char *next_token;
 	int stop;             /* fn's non-zero answer */
@@ -82,7 +85,9 @@ static int list_start(void *ud, const char *path)
 {
 	struct list_state *st = ud;
 
-	if (strcmp(path, "/ListBucketResult/Contents") == 0) {
+	if (strcmp(path, "/ListBucketResult/CommonPrefixes") == 0) {
+		bq_buf_reset(&st->prefix);
+	} else if (strcmp(path, "/ListBucketResult/Contents") == 0) {
 		bq_buf_reset(&st->key);
 		bq_buf_reset(&st->etag);
 		bq_buf_reset(&st->modified);
@@ -116,20 +121,32 @@ static int list_end(void *ud, const char *path, const char *text, size_t len,
 	} else if (strcmp(leaf, "Contents/StorageClass") == 0) {
 		bq_buf_reset(&st->sclass);
 		bq_buf_append(&st->sclass, text, len);
-	} else if (strcmp(leaf, "Contents") == 0) {
+	} else if (strcmp(leaf, "CommonPrefixes/Prefix") == 0) {
+		if (url_decode(&st->prefix, text, len) < 0)
+			return -2;
+	} else if (strcmp(leaf, "Contents") == 0 ||
+		   strcmp(leaf, "CommonPrefixes") == 0) {
+		bool obj = leaf[0] == 'C' && leaf[1] == 'o' && leaf[2] == 'n';
 		bq_s3_object o;
 		int rc;
 
-		/* a retried page parses again what fn has already seen */
+		if (obj ? !st->fn : !st->prefix_fn)
+			return 0;
+		/* a retried page parses again what was already handed over */
 		if (++st->seen <= st->delivered)
 			return 0;
 		st->delivered++;
-		o.key = bq_buf_cstr(&st->key);
-		o.size = st->size;
-		o.etag = bq_buf_cstr(&st->etag);
-		o.last_modified = bq_buf_cstr(&st->modified);
-		o.storage_class = bq_buf_cstr(&st->sclass);
-		rc = st->fn(&o, st->ud, st->user_err);
+		if (obj) {
+			o.key = bq_buf_cstr(&st->key);
+			o.size = st->size;
+			o.etag = bq_buf_cstr(&st->etag);
+			o.last_modified = bq_buf_cstr(&st->modified);
+			o.storage_class = bq_buf_cstr(&st->sclass);
+			rc = st->fn(&o, st->ud, st->user_err);
+		} else {
+			rc = st->prefix_fn(bq_buf_cstr(&st->prefix), st->ud,
+					   st->user_err);
+		}
 		if (rc) {
 			st->stop = rc;
 			return rc;
@@ -143,6 +160,49 @@ static int list_end(void *ud, const char *path, const char *text, size_t len,
 			return -2;
 	}
 	return 0;
+}
+
+static void list_state_init(struct list_state *st, bq_s3_object_fn fn,
+			    bq_s3_prefix_fn prefix_fn, void *ud, bq_err *err)
+{
+	memset(st, 0, sizeof(*st));
+	st->fn = fn;
+	st->prefix_fn = prefix_fn;
+	st->ud = ud;
+	st->user_err = err;
+	bq_buf_init(&st->key, 0);
+	bq_buf_init(&st->etag, 0);
+	bq_buf_init(&st->modified, 0);
+	bq_buf_init(&st->sclass, 0);
+	bq_buf_init(&st->prefix, 0);
+}
+
+static void list_state_release(struct list_state *st)
+{
+	bq_xml_free(st->xml);
+	st->xml = NULL;
+	free(st->next_token);
+	st->next_token = NULL;
+	bq_buf_release(&st->key);
+	bq_buf_release(&st->etag);
+	bq_buf_release(&st->modified);
+	bq_buf_release(&st->sclass);
+	bq_buf_release(&st->prefix);
+}
+
+/* The end of a page's XML: 0 (also when a callback stopped quietly), or -1
+ * with err (a callback's own message when it aborted). */
+static int list_finish(struct list_state *st, bq_err *err)
+{
+	bq_err xerr;
+
+	if (bq_xml_feed(st->xml, NULL, 0, true, "S3 ListObjectsV2", &xerr) == 0)
+		return 0;
+	if (st->stop > 0)
+		return 0;
+	if (st->stop == 0 || err != st->user_err)
+		*err = st->stop < 0 ? *st->user_err : xerr;
+	return -1;
 }
 
 static int list_attempt(void *ud, bq_request *req, bq_err *err)
@@ -177,6 +237,32 @@ static int list_sink(void *ud, const char *data, size_t n)
 	return 0;
 }
 
+int bq_s3_list_parse(const char *xml, size_t n, bq_s3_object_fn on_object,
+		     bq_s3_prefix_fn on_prefix, void *ud, char **next_token,
+		     bool *truncated, bq_err *err)
+{
+	struct list_state st;
+	int rc;
+
+	*next_token = NULL;
+	*truncated = false;
+	list_state_init(&st, on_object, on_prefix, ud, err);
+	rc = list_attempt(&st, NULL, err);
+	if (rc == 0 && n && list_sink(&st, xml, n) != 0)
+		rc = st.stop > 0 ? 0 : -1;
+	if (rc < 0 && st.stop == 0 && st.xml_err.exit_status)
+		*err = st.xml_err;
+	else if (rc == 0 && st.stop <= 0)
+		rc = list_finish(&st, err);
+	if (rc == 0 && st.stop <= 0) {
+		*truncated = st.truncated;
+		*next_token = st.next_token;
+		st.next_token = NULL;
+	}
+	list_state_release(&st);
+	return rc;
+}
+
 int bq_s3_list(bq_aws *a, const char *bucket, const char *prefix,
 	       const char *start_after, bq_s3_object_fn fn, void *ud,
 	       bq_err *err)
@@ -188,33 +274,68 @@ int bq_s3_list_ex(bq_aws *a, const char *bucket, const char *prefix,
 		  const char *start_after, int max_keys, bq_s3_object_fn fn,
 		  void *ud, bq_err *err)
 {
+	bq_s3_list_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.start_after = start_after;
+	o.max_keys = max_keys;
+	o.on_object = fn;
+	o.ud = ud;
+	return bq_s3_list_with(a, bucket, prefix, &o, err);
+}
+
+int bq_s3_list_prefixes(bq_aws *a, const char *bucket, const char *prefix,
+			const char *delimiter, bq_s3_prefix_fn fn, void *ud,
+			bq_err *err)
+{
+	bq_s3_list_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.delimiter = delimiter && *delimiter ? delimiter : "/";
+	o.on_prefix = fn;
+	o.ud = ud;
+	return bq_s3_list_with(a, bucket, prefix, &o, err);
+}
+
+/* The query of one ListObjectsV2 page. */
+static int list_query(bq_buf *q, const char *prefix, const bq_s3_list_opts *o,
+		      const char *token)
+{
 	char mk[24];
+
+	bq_buf_reset(q);
+	if (bq_aws_query_add(q, "list-type", "2") < 0 ||
+	    bq_aws_query_add(q, "encoding-type", "url") < 0 ||
+	    (prefix && *prefix && bq_aws_query_add(q, "prefix", prefix) < 0) ||
+	    (o->delimiter && *o->delimiter &&
+	     bq_aws_query_add(q, "delimiter", o->delimiter) < 0) ||
+	    (token && bq_aws_query_add(q, "continuation-token", token) < 0))
+		return -1;
+	if (o->max_keys > 0) {
+		bq_snprintf(mk, sizeof(mk), "%d", o->max_keys);
+		if (bq_aws_query_add(q, "max-keys", mk) < 0)
+			return -1;
+	}
+	if (!token && o->start_after && *o->start_after &&
+	    bq_aws_query_add(q, "start-after", o->start_after) < 0)
+		return -1;
+	return 0;
+}
+
+int bq_s3_list_with(bq_aws *a, const char *bucket, const char *prefix,
+		    const bq_s3_list_opts *o, bq_err *err)
+{
 	struct list_state st;
 	bq_buf q = BQ_BUF_INIT;
 	char *token = NULL;
 	int rc = 0;
 
-	memset(&st, 0, sizeof(st));
-	st.fn = fn;
-	st.ud = ud;
-	st.user_err = err;
-	bq_buf_init(&st.key, 0);
-	bq_buf_init(&st.etag, 0);
-	bq_buf_init(&st.modified, 0);
-	bq_buf_init(&st.sclass, 0);
+	list_state_init(&st, o->on_object, o->on_prefix, o->ud, err);
 	for (;;) {
 		bq_aws_request r;
 		bq_aws_xopts xo;
 
-		bq_buf_reset(&q);
-		if (bq_aws_query_add(&q, "list-type", "2") < 0 ||
-		    bq_aws_query_add(&q, "encoding-type", "url") < 0 ||
-		    (prefix && *prefix && bq_aws_query_add(&q, "prefix", prefix) < 0) ||
-		    (token && bq_aws_query_add(&q, "continuation-token", token) < 0) ||
-		    (max_keys > 0 && bq_snprintf(mk, sizeof(mk), "%d", max_keys) == 0 &&
-		     bq_aws_query_add(&q, "max-keys", mk) < 0) ||
-		    (!token && start_after && *start_after &&
-		     bq_aws_query_add(&q, "start-after", start_after) < 0)) {
+		if (list_query(&q, prefix, o, token) < 0) {
 			rc = bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
 			break;
 		}
@@ -238,25 +359,20 @@ int bq_s3_list_ex(bq_aws *a, const char *bucket, const char *prefix,
 			rc = rc < 0 ? -1 : 0;
 			break;
 		}
-		if (bq_xml_feed(st.xml, NULL, 0, true, "S3 ListObjectsV2", err) < 0) {
-			rc = st.stop > 0 ? 0 : -1;
-			if (st.stop < 0)
-				rc = -1;
+		if (list_finish(&st, err) < 0) {
+			rc = -1;
 			break;
 		}
+		if (st.stop > 0)
+			break;
 		if (!st.truncated || !st.next_token || !*st.next_token)
 			break;
 		free(token);
 		token = st.next_token;
 		st.next_token = NULL;
 	}
-	bq_xml_free(st.xml);
-	free(st.next_token);
+	list_state_release(&st);
 	free(token);
-	bq_buf_release(&st.key);
-	bq_buf_release(&st.etag);
-	bq_buf_release(&st.modified);
-	bq_buf_release(&st.sclass);
 	bq_buf_release(&q);
 	return rc;
 }
@@ -358,14 +474,34 @@ int bq_s3_get(bq_aws *a, const char *bucket, const char *key,
 
 /* ---- PutObject, CreateBucket ---- */
 
+/* A PUT of body to bucket/path (encoded; "/" for the bucket itself). */
+static int s3_put(bq_aws *a, const char *bucket, const char *label,
+		  const char *path, const char *const *headers, const void *body,
+		  size_t len, const char *content_type, bq_err *err)
+{
+	bq_aws_request r;
+	bq_aws_xopts xo;
+
+	memset(&r, 0, sizeof(r));
+	r.svc = BQ_SVC_S3;
+	r.method = "PUT";
+	r.path = path;
+	r.headers = headers;
+	r.body = body;
+	r.body_len = len;
+	r.content_type = content_type;
+	memset(&xo, 0, sizeof(xo));
+	xo.label = label;
+	xo.s3_bucket = bucket;
+	return bq_aws_send_ex(a, &r, &xo, NULL, NULL, err);
+}
+
 int bq_s3_put(bq_aws *a, const char *bucket, const char *key,
 	      const void *data, size_t len, const char *content_type,
 	      const char *content_encoding, bq_err *err)
 {
 	bq_buf path = BQ_BUF_INIT, ce = BQ_BUF_INIT;
 	const char *hdrs[2] = { NULL, NULL };
-	bq_aws_request r;
-	bq_aws_xopts xo;
 	int rc;
 
 	if (!key || !*key)
@@ -379,18 +515,8 @@ int bq_s3_put(bq_aws *a, const char *bucket, const char *key,
 	}
 	if (content_encoding)
 		hdrs[0] = bq_buf_cstr(&ce);
-	memset(&r, 0, sizeof(r));
-	r.svc = BQ_SVC_S3;
-	r.method = "PUT";
-	r.path = bq_buf_cstr(&path);
-	r.headers = hdrs;
-	r.body = data;
-	r.body_len = len;
-	r.content_type = content_type ? content_type : "application/octet-stream";
-	memset(&xo, 0, sizeof(xo));
-	xo.label = "PutObject";
-	xo.s3_bucket = bucket;
-	rc = bq_aws_send_ex(a, &r, &xo, NULL, NULL, err);
+	rc = s3_put(a, bucket, "PutObject", bq_buf_cstr(&path), hdrs, data, len,
+		    content_type ? content_type : "application/octet-stream", err);
 	bq_buf_release(&path);
 	bq_buf_release(&ce);
 	return rc;
@@ -400,8 +526,6 @@ int bq_s3_create_bucket(bq_aws *a, const char *bucket, bq_err *err)
 {
 	const char *region = bq_aws_region(a);
 	bq_buf body = BQ_BUF_INIT;
-	bq_aws_request r;
-	bq_aws_xopts xo;
 	int rc;
 
 	if (strcmp(region, "us-east-1") != 0 &&
@@ -410,17 +534,8 @@ int bq_s3_create_bucket(bq_aws *a, const char *bucket, bq_err *err)
 			  "<LocationConstraint>%s</LocationConstraint></CreateBucketConfiguration>",
 			  region) < 0)
 		return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-	memset(&r, 0, sizeof(r));
-	r.svc = BQ_SVC_S3;
-	r.method = "PUT";
-	r.path = "/";
-	r.body = body.data;
-	r.body_len = body.len;
-	r.content_type = body.len ? "application/xml" : NULL;
-	memset(&xo, 0, sizeof(xo));
-	xo.label = "CreateBucket";
-	xo.s3_bucket = bucket;
-	rc = bq_aws_send_ex(a, &r, &xo, NULL, NULL, err);
+	rc = s3_put(a, bucket, "CreateBucket", "/", NULL, body.data, body.len,
+		    body.len ? "application/xml" : NULL, err);
 	if (rc < 0 && strcmp(err->code, "BucketAlreadyOwnedByYou") == 0) {
 		bq_err_clear(err);
 		rc = 0;

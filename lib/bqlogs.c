@@ -84,18 +84,6 @@ int bqlogs_aws(bqlogs *L, bq_aws **aws, bq_err *err)
 	return 0;
 }
 
-int bqlogs_side_aws(bqlogs *L, bq_aws **aws, bq_err *err)
-{
-	if (!L->in_batch)
-		return bqlogs_aws(L, aws, err);
-	if (!L->side && bq_aws_open(&L->side, &L->cfg, err) < 0) {
-		L->side = NULL;
-		return -1;
-	}
-	*aws = L->side;
-	return 0;
-}
-
 /* GetInferenceProfile, once per ARN: the base model of an application
  * inference profile is the foundation model its models[] list names. */
 static int lookup_profile(void *ud, const char *arn, char *base, size_t n)
@@ -126,8 +114,15 @@ static int lookup_profile(void *ud, const char *arn, char *base, size_t n)
 	if (!p->arn)
 		return -1;
 	L->nprof++;
-	if (bqlogs_side_aws(L, &aws, &e) == 0 &&
-	    bq_buf_puts(&path, "/inference-profiles") == 0 &&
+	if (bqlogs_aws(L, &aws, &e) < 0) {
+		/* no client (no region, bad config): say so once, stop asking */
+		if (!L->quiet)
+			bq_warn("cannot look up application inference profiles: %s",
+				e.message);
+		L->inv.lookup = NULL;
+		return -1;
+	}
+	if (bq_buf_puts(&path, "/inference-profiles") == 0 &&
 	    bq_aws_path_add(&path, arn) == 0 &&
 	    bq_aws_rest_call(aws, BQ_SVC_BEDROCK, "GET", bq_buf_cstr(&path),
 			     NULL, NULL, &out, &e) == 0) {
@@ -471,7 +466,7 @@ static void init(bqlogs *L, struct bq_cli *cli, struct bq_out *out)
 	L->lookup = !bq_cli_has(cli, BQ_LO_NO_LOOKUP);
 	L->jobs = (int)opt_long(cli, BQ_LO_JOBS, 8);
 	L->interval_ms = opt_ms(cli, BQ_LO_INTERVAL, 2000);
-	L->overlap_ms = opt_ms(cli, BQ_LO_OVERLAP, 300000);
+	L->overlap_ms = opt_ms(cli, BQ_LO_OVERLAP, 60000);
 	L->since_ms = cli->since_ms;
 	L->until_ms = L->follow ? INT64_MAX : cli->until_ms;
 	/* A file is what it is: its records are windowed only on request. */
@@ -495,7 +490,6 @@ static void release(bqlogs *L)
 	}
 	free(L->prof);
 	free(L->config_group);
-	bq_aws_close(L->side);
 	bq_aws_close(L->aws);
 }
 
@@ -598,8 +592,11 @@ int bq_logs_run(struct bq_cli *cli, struct bq_out *out, bq_err *err)
 		r = bqlogs_config(&L, err);
 	else
 		r = run_read(&L, err);
-	if (r == BQ_OUT_CLOSED || L.closed)
-		r = 0;
+	if (r == BQ_OUT_CLOSED || L.closed || bq_out_closed(out)) {
+		/* our reader went away: stop quietly */
+		release(&L);
+		return 0;
+	}
 	if (r == 0 && !L.quiet && cli->verb == BQ_LV_READ && !L.follow &&
 	    !bq_cli_has(cli, BQ_LO_INSIGHTS))
 		bq_msg("%zu record%s of %zu read", L.emitted,

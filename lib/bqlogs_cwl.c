@@ -34,6 +34,25 @@ static int64_t event_ts(const json_t *ev)
 	return (int64_t)json_integer_value(json_object_get(ev, "timestamp"));
 }
 
+static const json_t *grp_head(const struct grp *g)
+{
+	return json_array_get(json_object_get(g->page, "events"), g->pos);
+}
+
+/* The merge order: event timestamp, then the group's place among the
+ * --log-group options, so equal timestamps never depend on how or when
+ * pages arrive.  Within a group the service's order stands (the heads
+ * compared are always of different groups).  a comes before b when < 0. */
+static int head_cmp(const struct grp *a, size_t ai, const struct grp *b,
+		    size_t bi)
+{
+	int64_t ta = event_ts(grp_head(a)), tb = event_ts(grp_head(b));
+
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	return ai < bi ? -1 : ai > bi;
+}
+
 /* Makes g->page hold unread events, or sets g->done.  An empty page that
  * carries a token is not the end: keep asking. */
 static int fill(bq_aws *aws, struct grp *g, int64_t start, int64_t end,
@@ -85,8 +104,8 @@ static void grp_release(struct grp *g)
 
 /*
  * Streams the events of every group with timestamps in [start, end] (end
- * INT64_MAX: up to now) through the record pipeline, merged in timestamp
- * order.  With seen, events already in it are skipped and new ones are
+ * INT64_MAX: up to now) through the record pipeline, merged in the order
+ * of head_cmp (within a group, in the order the service gives).  With seen, events already in it are skipped and new ones are
  * added; *hw gets the highest event timestamp read.
  */
 static int merge(bqlogs *L, bq_aws *aws, int64_t start, int64_t end,
@@ -105,25 +124,23 @@ static int merge(bqlogs *L, bq_aws *aws, int64_t start, int64_t end,
 	}
 	while (r == 0) {
 		struct grp *best = NULL;
-		int64_t best_ts = 0;
+		size_t best_i = 0;
+		int64_t best_ts;
 		json_t *ev;
 		const char *msg, *id;
 
 		for (i = 0; i < n; i++) {
-			int64_t ts;
-
 			if (g[i].done)
 				continue;
-			ev = json_array_get(json_object_get(g[i].page, "events"), g[i].pos);
-			ts = event_ts(ev);
-			if (!best || ts < best_ts) {
+			if (!best || head_cmp(&g[i], i, best, best_i) < 0) {
 				best = &g[i];
-				best_ts = ts;
+				best_i = i;
 			}
 		}
 		if (!best)
 			break;
 		ev = json_array_get(json_object_get(best->page, "events"), best->pos);
+		best_ts = event_ts(ev);
 		best->pos++;
 		if (hw && best_ts > *hw)
 			*hw = best_ts;

@@ -34,11 +34,6 @@ typedef struct bqlogs {
 	bq_aws *aws;          /* opened on first use (bqlogs_aws) */
 	bool aws_tried;
 	bq_err aws_err;       /* why opening failed */
-	/* A second client for calls made from inside a batch's callbacks
-	 * (profile lookups, offloaded bodies): a client cannot start a
-	 * transfer while its own transfers are calling back. */
-	bq_aws *side;
-	bool in_batch;
 
 	bool window;          /* apply [since, until) to record timestamps */
 	int64_t since_ms, until_ms;
@@ -61,12 +56,10 @@ typedef struct bqlogs {
 } bqlogs;
 
 /* The AWS client, opened on first use; -1 with err when it cannot be
- * (no region, bad config). */
+ * (no region, bad config).  Also for calls made while an S3 batch is
+ * running, from inside its callbacks (profile lookups, offloaded bodies):
+ * the client serves those on a connection of its own. */
 int bqlogs_aws(bqlogs *L, bq_aws **aws, bq_err *err);
-
-/* The client for a call made while records are being handled: the main
- * one, or the second one while a batch is running. */
-int bqlogs_side_aws(bqlogs *L, bq_aws **aws, bq_err *err);
 
 /* One line of NDJSON from src (a log record, or an array of them): parsed,
  * windowed, filtered, normalised and emitted.  A malformed line is

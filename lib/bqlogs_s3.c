@@ -1,5 +1,6 @@
 /*
- * bq-logs --s3: list the hourly prefixes of the window, fetch the objects
+ * bq-logs --s3: find the account and region folders (find_bases), list
+ * their hourly prefixes of the window, fetch the objects
  * concurrently (-j) through the client's batch interface, and turn them
  * back into one stream in key order (lib/ordered.h) while gunzipping on the
  * fly (lib/gzlines.h).  Only the head object is ever decoded; later
@@ -17,9 +18,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct keys {
+struct strs {
 	char **v;
 	size_t n, cap;
+};
+
+static int strs_add(struct strs *l, const char *s, size_t len)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strndup(s, len)))
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static void strs_free(struct strs *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Log keys of one hour's listing go to out. */
+struct keys {
+	struct strs *out;
 	const char *hour_prefix;
 };
 
@@ -29,18 +62,8 @@ static int add_key(const bq_s3_object *obj, void *ud, bq_err *err)
 
 	if (!bq_invlog_is_log_key(k->hour_prefix, obj->key))
 		return 0;
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 64;
-		char **v = realloc(k->v, cap * sizeof(*v));
-
-		if (!v)
-			return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-		k->v = v;
-		k->cap = cap;
-	}
-	if (!(k->v[k->n] = strdup(obj->key)))
+	if (strs_add(k->out, obj->key, strlen(obj->key)) < 0)
 		return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-	k->n++;
 	return 0;
 }
 
@@ -54,7 +77,7 @@ struct objctx {
 struct s3run {
 	bqlogs *L;
 	const char *bucket;
-	struct keys *keys;
+	struct strs *keys;
 	bq_ordered *ord;
 	bq_gzlines gz;
 	struct objctx *ctx;    /* ring of `window` per-call contexts */
@@ -151,7 +174,7 @@ static int call_done(size_t index, json_t *output, const bq_err *call_err,
 }
 
 static int fetch_all(bqlogs *L, bq_aws *aws, const char *bucket,
-		     struct keys *keys, bq_err *err)
+		     struct strs *keys, bq_err *err)
 {
 	struct s3run R;
 	bq_aws_batch *batch = NULL;
@@ -178,7 +201,6 @@ static int fetch_all(bqlogs *L, bq_aws *aws, const char *bucket,
 		r = -1;
 		goto out;
 	}
-	L->in_batch = true;
 	for (;;) {
 		while (next < keys->n && bq_ordered_has_room(R.ord, next)) {
 			struct objctx *c = &R.ctx[next % R.window];
@@ -201,7 +223,6 @@ static int fetch_all(bqlogs *L, bq_aws *aws, const char *bucket,
 	if (r < 0 && R.line_rc < 0)
 		*err = R.fatal;
 out:
-	L->in_batch = false;
 	bq_aws_batch_free(batch);
 	bq_ordered_free(R.ord);
 	bq_gzlines_release(&R.gz);
@@ -210,72 +231,169 @@ out:
 	return r;
 }
 
-/* The account whose logs to read: from the URL, else the caller's. */
-static int account_of(bq_aws *aws, const bq_invlog_loc *loc, char *out,
-		      size_t n, bq_err *err)
+/* ---- which AWSLogs/<account>/.../<region>/ folders to read ---- */
+
+/* A common prefix "<parent><name>/": keeps name. */
+static int add_folder(const char *prefix, void *ud, bq_err *err)
+{
+	struct strs *l = ud;
+	size_t n = strlen(prefix);
+	const char *name;
+
+	if (n < 2 || prefix[n - 1] != '/')
+		return 0;
+	for (name = prefix + n - 1; name > prefix && name[-1] != '/'; name--)
+		;
+	if (strs_add(l, name, (size_t)(prefix + n - 1 - name)) < 0)
+		return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
+	return 0;
+}
+
+/* The folders one level below bucket/parent ("" for none). */
+static int folders(bq_aws *aws, const char *bucket, const char *parent,
+		   struct strs *out, bq_err *err)
+{
+	return bq_s3_list_prefixes(aws, bucket, parent, "/", add_folder, out, err);
+}
+
+static int add_base(struct strs *bases, const bq_invlog_loc *loc,
+		    const char *account, const char *region, bq_err *err)
+{
+	bq_buf b = BQ_BUF_INIT;
+	int r = 0;
+
+	if (bq_invlog_base(loc, account, region, &b) < 0 ||
+	    strs_add(bases, bq_buf_cstr(&b), b.len) < 0)
+		r = bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
+	bq_buf_release(&b);
+	return r;
+}
+
+/* The caller's account (STS), when the bucket cannot tell. */
+static int caller_account(bq_aws *aws, struct strs *accounts, bq_err *err)
 {
 	json_t *id = NULL;
 	const char *a;
+	int r = 0;
 
-	if (loc->account)
-		return bq_strlcpy(out, loc->account, n) < 0 ? -1 : 0;
 	if (bq_sts_get_caller_identity(aws, &id, err) < 0)
 		return -1;
 	a = json_string_value(json_object_get(id, "Account"));
-	if (!a || bq_strlcpy(out, a, n) < 0) {
-		json_decref(id);
-		return bq_fail(err, BQ_EXIT_RUNTIME,
-			       "cannot tell the account (give s3://bucket/prefix/AWSLogs/ACCOUNT/)");
-	}
+	if (!a || !*a)
+		r = bq_fail(err, BQ_EXIT_RUNTIME,
+			    "cannot tell the account (give s3://bucket/prefix/AWSLogs/ACCOUNT/)");
+	else if (strs_add(accounts, a, strlen(a)) < 0)
+		r = bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
 	json_decref(id);
-	return 0;
+	return r;
+}
+
+/*
+ * The <prefix>AWSLogs/<account>/BedrockModelInvocationLogs/<region>/
+ * folders to read.  What the URL names is taken as given (its account, and
+ * its region or else the configured one).  A URL that stops before the
+ * account reads every account found under AWSLogs/, each in every region
+ * found under it; when the bucket shows none (nothing delivered yet, or
+ * listing that level is not allowed), the caller's account (STS) in the
+ * configured region.
+ */
+static int find_bases(bqlogs *L, bq_aws *aws, const bq_invlog_loc *loc,
+		      struct strs *bases, bq_err *err)
+{
+	struct strs accounts = { NULL, 0, 0 }, regions = { NULL, 0, 0 };
+	const char *conf_region = bq_aws_region(aws);
+	bq_buf parent = BQ_BUF_INIT;
+	bq_err lerr;
+	size_t i, k;
+	int r = 0;
+
+	if (loc->account)
+		return add_base(bases, loc, loc->account,
+				loc->region ? loc->region : conf_region, err);
+	bq_err_clear(&lerr);
+	if (bq_buf_printf(&parent, "%sAWSLogs/", loc->prefix ? loc->prefix : "") < 0) {
+		r = bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
+		goto out;
+	}
+	if (folders(aws, loc->bucket, bq_buf_cstr(&parent), &accounts, &lerr) < 0) {
+		if (lerr.exit_status != BQ_EXIT_CREDS) {
+			*err = lerr;
+			r = -1;
+			goto out;
+		}
+		if (L->cli->debug)
+			bq_msg("cannot list s3://%s/%s (%s): asking STS for the account",
+			       loc->bucket, bq_buf_cstr(&parent), lerr.message);
+		strs_free(&accounts);
+	}
+	if (!accounts.n) {
+		r = caller_account(aws, &accounts, err);
+		if (r == 0)
+			r = add_base(bases, loc, accounts.v[0], conf_region, err);
+		goto out;
+	}
+	for (i = 0; i < accounts.n && r == 0; i++) {
+		bq_buf_reset(&parent);
+		if (bq_buf_printf(&parent, "%sAWSLogs/%s/BedrockModelInvocationLogs/",
+				  loc->prefix ? loc->prefix : "", accounts.v[i]) < 0) {
+			r = bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
+			break;
+		}
+		strs_free(&regions);
+		r = folders(aws, loc->bucket, bq_buf_cstr(&parent), &regions, err);
+		for (k = 0; k < regions.n && r == 0; k++)
+			r = add_base(bases, loc, accounts.v[i], regions.v[k], err);
+	}
+out:
+	strs_free(&accounts);
+	strs_free(&regions);
+	bq_buf_release(&parent);
+	return r;
 }
 
 int bqlogs_read_s3(bqlogs *L, const char *url, bq_err *err)
 {
 	bq_invlog_loc loc;
 	bq_aws *aws;
-	bq_buf base = BQ_BUF_INIT, hp = BQ_BUF_INIT;
-	struct keys keys = { NULL, 0, 0, NULL };
-	char account[32];
-	const char *region;
+	bq_buf hp = BQ_BUF_INIT;
+	struct strs keys = { NULL, 0, 0 }, bases = { NULL, 0, 0 };
+	struct keys listing;
 	int64_t hour;
-	size_t nh, i;
+	size_t nh, i, b;
 	int r = -1;
 
 	if (bq_invlog_parse_s3(url, &loc, err) < 0)
 		return -1;
-	if (bqlogs_aws(L, &aws, err) < 0 ||
-	    account_of(aws, &loc, account, sizeof(account), err) < 0)
+	if (bqlogs_aws(L, &aws, err) < 0 || find_bases(L, aws, &loc, &bases, err) < 0)
 		goto out;
-	region = loc.region ? loc.region : bq_aws_region(aws);
-	if (bq_invlog_base(&loc, account, region, &base) < 0) {
-		bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-		goto out;
-	}
-	/* Only the hours the window touches are listed; the records' own
-	 * timestamps then cut the window exactly. */
+	/* Only the hours the window touches are listed, hour by hour across
+	 * the folders (so records come out roughly in time order); the
+	 * records' own timestamps then cut the window exactly. */
 	nh = bq_invlog_hours(L->since_ms, L->until_ms, &hour);
 	for (i = 0; i < nh; i++, hour += BQ_HOUR_MS) {
-		if (bq_invlog_hour_prefix(bq_buf_cstr(&base), hour, &hp) < 0) {
-			bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
-			goto out;
+		for (b = 0; b < bases.n; b++) {
+			if (bq_invlog_hour_prefix(bases.v[b], hour, &hp) < 0) {
+				bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
+				goto out;
+			}
+			listing.out = &keys;
+			listing.hour_prefix = bq_buf_cstr(&hp);
+			if (bq_s3_list(aws, loc.bucket, listing.hour_prefix, NULL,
+				       add_key, &listing, err) < 0)
+				goto out;
 		}
-		keys.hour_prefix = bq_buf_cstr(&hp);
-		if (bq_s3_list(aws, loc.bucket, keys.hour_prefix, NULL, add_key,
-			       &keys, err) < 0)
-			goto out;
 	}
-	if (L->cli->debug)
-		bq_msg("%zu object%s in %zu hour%s of s3://%s/%s", keys.n,
-		       keys.n == 1 ? "" : "s", nh, nh == 1 ? "" : "s",
-		       loc.bucket, bq_buf_cstr(&base));
+	if (L->cli->debug) {
+		for (b = 0; b < bases.n; b++)
+			bq_msg("reading s3://%s/%s", loc.bucket, bases.v[b]);
+		bq_msg("%zu object%s in %zu hour%s of %zu folder%s", keys.n,
+		       keys.n == 1 ? "" : "s", nh, nh == 1 ? "" : "s", bases.n,
+		       bases.n == 1 ? "" : "s");
+	}
 	r = keys.n ? fetch_all(L, aws, loc.bucket, &keys, err) : 0;
 out:
-	for (i = 0; i < keys.n; i++)
-		free(keys.v[i]);
-	free(keys.v);
-	bq_buf_release(&base);
+	strs_free(&keys);
+	strs_free(&bases);
 	bq_buf_release(&hp);
 	bq_invlog_loc_release(&loc);
 	return r;
@@ -328,7 +446,7 @@ int bqlogs_s3_json(bqlogs *L, const char *url, json_t **out, bq_err *err)
 	memset(&w, 0, sizeof(w));
 	bq_buf_init(&w.text, 0);
 	bq_gzlines_init(&w.gz, 0, whole_line, &w);
-	if (bqlogs_side_aws(L, &aws, err) < 0 ||
+	if (bqlogs_aws(L, &aws, err) < 0 ||
 	    bq_s3_get(aws, bucket, key, whole_data, &w, err) < 0)
 		goto out;
 	if (!w.damaged && bq_gzlines_finish(&w.gz, &w.why) < 0)

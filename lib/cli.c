@@ -824,14 +824,15 @@ int bq_main(const struct bq_tool *t, int argc, char **argv, bq_run_fn run,
 	} else if (rc < 0) {
 		if (err.message[0])
 			bq_err_print(&err);
-		status = bq_exit_status(rc, &err, cli.rejected);
+		status = bq_exit_status(rc, &err, cli.rejected + cli.rejected_other);
 	} else if (frc < 0) {
 		if (fin.message[0])
 			bq_err_print(&fin);
 		status = fin.exit_status ? fin.exit_status : BQ_EXIT_RUNTIME;
 	} else {
-		status = bq_exit_status(0, &err, cli.rejected);
-		if (status == BQ_EXIT_INPUT && !cli.quiet)
+		status = bq_exit_status(0, &err, cli.rejected + cli.rejected_other);
+		/* rejected_other is in the tool's own summary */
+		if (cli.rejected && !cli.quiet)
 			bq_msg("%zu input line%s rejected", cli.rejected,
 			       cli.rejected == 1 ? "" : "s");
 	}

@@ -1,8 +1,8 @@
 /*
  * cli: everything the six tools share on the command line.
  *
- * A tool describes itself with one static `struct bq_tool` (name, verbs,
- * option table) and hands argv to bq_main(), which
+ * A tool describes itself with one `struct bq_tool` (name, verbs, option
+ * table) and hands argv to bq_main() (BQ_TOOL_MAIN below writes both), which
  *   - sets the program name, ignores SIGPIPE, picks stdout buffering,
  *   - parses the shared options of interface.md section 2 plus the tool's
  *     own (one table drives getopt_long and --help alike),
@@ -135,8 +135,14 @@ struct bq_cli {
 	size_t nargs;
 
 	/* Lines rejected by readers opened on this run (ndjson.h); a non-zero
-	 * count makes the exit status 5 unless an error says otherwise. */
+	 * count makes the exit status 5 unless an error says otherwise, and
+	 * bq_main ends with "N input lines rejected" (unless --quiet). */
 	size_t rejected;
+	/* Things other than input lines that the tool rejected (bq-trail:
+	 * CloudTrail events and trail files; bq-trace: segment documents),
+	 * each reported by the tool, the count in the tool's own words (its
+	 * summary).  Status 5 as for `rejected`; bq_main adds no line. */
+	size_t rejected_other;
 	void *user;               /* the tool's pointer from bq_main() */
 };
 
@@ -149,6 +155,25 @@ typedef int (*bq_run_fn)(struct bq_cli *cli, struct bq_out *out, bq_err *err);
 /* The whole main(): `return bq_main(&tool, argc, argv, run, NULL);` */
 int bq_main(const struct bq_tool *tool, int argc, char **argv, bq_run_fn run,
 	    void *user);
+
+/* ---- what every cmd/bq-<tool>.c writes ---- */
+
+/* Table ends. */
+#define BQ_VERB_END { NULL, NULL, 0, NULL, NULL }
+#define BQ_OPT_END { NULL, 0, NULL, NULL, 0, 0, 0 }
+/* bq_opt.verbs: the bit of verb index v. */
+#define BQ_VERB_BIT(v) (1u << (v))
+
+/* A tool's struct bq_tool, from designated initialisers, and its main():
+ *     BQ_TOOL_MAIN(bq_trace_run, .name = "bq-trace", .summary = "...",
+ *                  .opts = opts, .since_default = "1h")
+ * (no semicolon after it). */
+#define BQ_TOOL_MAIN(run, ...) \
+	static const struct bq_tool bq_tool_ = { __VA_ARGS__ }; \
+	int main(int argc, char **argv) \
+	{ \
+		return bq_main(&bq_tool_, argc, argv, (run), NULL); \
+	}
 
 /* ---- lower level (tests, tools with unusual needs) ---- */
 
@@ -181,7 +206,8 @@ const char *bq_cli_nth(const struct bq_cli *cli, int id, size_t i);
 
 /* Final exit status from one place (interface.md section 4):
  * run_rc < 0 -> err->exit_status (1 if unset), else rejected > 0 -> 5,
- * else 0.  A closed output pipe is handled by bq_main (status 0). */
+ * else 0.  bq_main passes rejected + rejected_other.  A closed output
+ * pipe is handled by bq_main (status 0). */
 int bq_exit_status(int run_rc, const bq_err *err, size_t rejected);
 
 /* Integer / seconds option helpers for tools' on_option hooks: usage

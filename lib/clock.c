@@ -1,7 +1,7 @@
 #include "clock.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <sys/random.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,32 +26,14 @@ static void real_sleep(double s)
 		;
 }
 
-/* Jitter only needs to decorrelate clients, not to be unpredictable, so a
- * xorshift seeded once per process is enough. */
-static uint64_t rng_state;
-
+/* No generator state to keep (the library has no global mutable state):
+ * the kernel hands out a fresh 64-bit value per retry, which is rare. */
 static double real_random(void)
 {
-	uint64_t x;
+	uint64_t x = 0;
 
-	if (!rng_state) {
-		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-		if (fd >= 0) {
-			if (read(fd, &rng_state, sizeof(rng_state)) != (ssize_t)sizeof(rng_state))
-				rng_state = 0;
-			close(fd);
-		}
-		if (!rng_state)
-			rng_state = (uint64_t)real_now() * 2654435761u ^ (uint64_t)getpid();
-		if (!rng_state)
-			rng_state = 88172645463325252ull;
-	}
-	x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	rng_state = x;
+	if (getrandom(&x, sizeof(x), 0) != (ssize_t)sizeof(x))
+		x = (uint64_t)(real_now() * 1e6) * 0x9E3779B97F4A7C15ull;
 	return (double)(x >> 11) / 9007199254740992.0; /* 2^53 */
 }
 

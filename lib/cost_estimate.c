@@ -38,11 +38,6 @@ static const char *const TOKEN_FIELDS[BQ_TOK_KINDS] = {
 	"input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"
 };
 
-char *bq_money_format(bq_dec d, char *buf, size_t size)
-{
-	return bq_dec_format(d, 2, buf, size);
-}
-
 static void gstat_release(void *p)
 {
 	struct gstat *g = p;

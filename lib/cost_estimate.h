@@ -25,9 +25,9 @@
  *   {"kind":"cost_estimate","group":{},"requests","input_tokens",
  *    "output_tokens","cache_read_tokens","cache_write_tokens","usd",
  *    "unpriced_requests"}
- * usd is an exact decimal in a JSON string ("0.00431900"-style text with
- * trailing zeros dropped, at least two decimals), the cost of the priced
- * requests; the token counts cover every request of the group.
+ * usd is an exact decimal in a JSON string (bq_money_format: "0.004319",
+ * "0"), the cost of the priced requests; the token counts cover every
+ * request of the group.
  *
  * Ownership: the estimate borrows the price table (it must outlive it)
  * and copies the --by keys.  Records returned are new references.
@@ -81,7 +81,5 @@ uint64_t bq_estimate_requests(const struct bq_estimate *e);
 uint64_t bq_estimate_unpriced(const struct bq_estimate *e);
 size_t bq_estimate_unpriced_models(const struct bq_estimate *e);
 
-/* Money as bq-cost prints it: exact, at least two decimals. */
-char *bq_money_format(bq_dec d, char *buf, size_t size);
 
 #endif

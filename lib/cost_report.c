@@ -326,12 +326,6 @@ const char *bq_cost_report_unit(const struct bq_cost_report *r)
 	return r->unit;
 }
 
-static bool is_currency(const char *unit)
-{
-	return strlen(unit) == 3 && isupper((unsigned char)unit[0]) &&
-	       isupper((unsigned char)unit[1]) && isupper((unsigned char)unit[2]);
-}
-
 static int emit_row(struct bq_cost_report *r, const char *start, const char *end,
 		    json_t *group, bq_dec amount, const char *unit, bool estimated,
 		    bq_err *err)
@@ -347,8 +341,7 @@ static int emit_row(struct bq_cost_report *r, const char *start, const char *end
 	rec = json_pack("{s:s, s:s, s:s, s:O, s:s, s:s}",
 			"kind", "cost", "start", start, "end", end, "group", group,
 			"metric", r->q->metric,
-			"amount", bq_dec_format(amount, unit && is_currency(unit) ? 2 : 0,
-						text, sizeof(text)));
+			"amount", bq_money_format(amount, text, sizeof(text)));
 	if (!rec)
 		return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
 	if (unit)

@@ -10,8 +10,8 @@
  * start/end are Cost Explorer's TimePeriod (end exclusive); group has one
  * member per --by key: "tag:KEY" (the tag value, "" when untagged),
  * "usage_type", "model", "account", "region", "operation"; amount is the
- * exact decimal of the API's string (a JSON string, trailing zeros
- * dropped, at least two decimals for currency units).
+ * exact decimal of the API's string, as bq_money_format writes it (a JSON
+ * string in the shortest form: "12.34" for "12.3400000000").
  *
  * --by model groups by USAGE_TYPE on the server and sums, exactly, the rows
  * whose usage types name the same model; those rows are held until

@@ -213,7 +213,7 @@ int bq_cost_report_run(struct bq_cli *cli, struct bq_out *out, bq_err *err)
 		if (rc > 0)
 			rc = 0;
 	}
-	if (!cli->quiet && (rc == 0 || c.requests))
+	if (!cli->quiet && !c.closed && (rc == 0 || c.requests))
 		bq_msg("%u Cost Explorer request%s made (each is billed)", c.requests,
 		       c.requests == 1 ? "" : "s");
 	if (rc == 0 && !c.closed)
@@ -272,14 +272,8 @@ int bq_cost_estimate_run(struct bq_cli *cli, struct bq_out *out, bq_err *err)
 		rc = bq_estimate_add(e, rec, &rerr);
 		json_decref(rec);
 		if (rc < 0 && rerr.exit_status == BQ_EXIT_INPUT) {
-			bq_msg("%s:%zu: %s", rd.name, rd.lineno, rerr.message);
-			cli->rejected++;
-			if (cli->strict) {
-				rc = bq_fail(err, BQ_EXIT_INPUT,
-					     "stopped at %s:%zu (--strict), %zu lines done",
-					     rd.name, rd.lineno, rd.lineno - 1);
+			if ((rc = bq_reader_reject(&rd, rerr.message, err)) < 0)
 				break;
-			}
 			continue;
 		}
 		if (rc < 0) {
@@ -330,8 +324,8 @@ int bq_cost_prices_run(struct bq_cli *cli, struct bq_out *out, bq_err *err)
 
 		for (k = 0; k < BQ_TOK_KINDS; k++)
 			if (r->known[k])
-				json_object_set_new(o, KEYS[k], json_string(bq_dec_format(
-					r->per_mtok[k], 2, t, sizeof(t))));
+				json_object_set_new(o, KEYS[k], json_string(bq_money_format(
+					r->per_mtok[k], t, sizeof(t))));
 		json_object_set_new(o, "unit", json_string("USD per 1M tokens"));
 		json_object_set_new(o, "date", json_string(r->date));
 		json_object_set_new(o, "source", json_string(r->source));

@@ -119,6 +119,27 @@ int bq_creds_from_json(bq_creds *c, json_t *o, const char *ak,
 			    expiration, source, err);
 }
 
+int bq_creds_from_answer(bq_creds *c, const char *body, size_t len,
+			 const char *member, const char *ak, const char *sk,
+			 const char *token, const char *exp, const char *source,
+			 const char *what, bq_err *err)
+{
+	json_t *j = json_loadb(body ? body : "", len, 0, NULL);
+	json_t *o = member ? json_object_get(j, member) : j;
+	const char *code = json_string_value(json_object_get(o, "Code"));
+	int rc;
+
+	if (!json_is_object(o))
+		rc = bq_fail(err, BQ_EXIT_CREDS, "%s: no JSON object%s%s in the answer",
+			     what, member ? " " : "", member ? member : "");
+	else if (code && strcmp(code, "Success") != 0)
+		rc = bq_fail(err, BQ_EXIT_CREDS, "%s: %s", what, code);
+	else
+		rc = bq_creds_from_json(c, o, ak, sk, token, exp, source, what, err);
+	bq_json_decref_secret(j);
+	return rc;
+}
+
 static void wipe_strings(json_t *j)
 {
 	const char *k;

@@ -79,6 +79,14 @@ int bq_creds_from_json(bq_creds *c, json_t *o, const char *ak,
 /* json_decref after wiping every string inside (for JSON that held
  * secrets), when the caller holds the only reference. */
 void bq_json_decref_secret(json_t *j);
+/* bq_creds_from_json over a JSON answer (container and instance metadata,
+ * SSO): body parsed, the object at member (NULL: the top level) read, its
+ * JSON wiped before it is freed.  A "Code" other than "Success" there is
+ * the service's refusal.  Status 3 errors start with what. */
+int bq_creds_from_answer(bq_creds *c, const char *body, size_t len,
+			 const char *member, const char *ak, const char *sk,
+			 const char *token, const char *exp, const char *source,
+			 const char *what, bq_err *err);
 
 /* Appends ", what" (or "what" first) to ctx->tried. */
 void bq_creds_tried(const bq_creds_ctx *ctx, const char *fmt, ...)

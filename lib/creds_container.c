@@ -162,7 +162,6 @@ int bq_creds_container(const bq_creds_ctx *ctx, bq_creds *out, bq_err *err)
 	bq_buf tok = BQ_BUF_INIT;
 	bq_aws_response resp = BQ_AWS_RESPONSE_INIT;
 	const char *hdrs[3] = { NULL, NULL, NULL };
-	json_t *j = NULL;
 	int attempt, rc = -1;
 
 	if (bq_creds_container_url(&url, err) < 0)
@@ -195,21 +194,14 @@ int bq_creds_container(const bq_creds_ctx *ctx, bq_creds *out, bq_err *err)
 			"container credentials endpoint answered HTTP %d", resp.status);
 		goto out;
 	}
-	j = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0, NULL);
-	if (!json_is_object(j)) {
-		bq_fail(err, BQ_EXIT_CREDS, "container credentials endpoint sent no JSON object");
-		goto out;
-	}
-	if (bq_creds_from_json(out, j, "AccessKeyId", "SecretAccessKey", "Token",
-			       "Expiration", "container", "container credentials",
-			       err) < 0)
+	if (bq_creds_from_answer(out, resp.body.data, resp.body.len, NULL,
+				 "AccessKeyId", "SecretAccessKey", "Token",
+				 "Expiration", "container", "container credentials",
+				 err) < 0)
 		goto out;
 	rc = 1;
 out:
-	if (resp.body.data)
-		bq_wipe(resp.body.data, resp.body.len);
-	bq_aws_response_free(&resp);
-	bq_json_decref_secret(j);
+	bq_aws_response_free_secure(&resp);
 	bq_buf_release_secure(&tok);
 	free(url);
 	return rc;

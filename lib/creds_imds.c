@@ -76,7 +76,6 @@ int bq_creds_imds(const bq_creds_ctx *ctx, bq_creds *out, bq_err *err)
 	const char *thdr[3] = { NULL, NULL, NULL };
 	const char *put_hdr[3] = { "X-aws-ec2-metadata-token-ttl-seconds", TOKEN_TTL, NULL };
 	char role[256];
-	json_t *j = NULL;
 	bq_err e2;
 
 	if (truthy(getenv("AWS_EC2_METADATA_DISABLED"))) {
@@ -162,25 +161,14 @@ int bq_creds_imds(const bq_creds_ctx *ctx, bq_creds *out, bq_err *err)
 			resp.status);
 		goto out;
 	}
-	j = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0, NULL);
-	if (!json_is_object(j)) {
-		bq_fail(err, BQ_EXIT_CREDS, "instance metadata sent no JSON object");
-		goto out;
-	}
-	v = json_string_value(json_object_get(j, "Code"));
-	if (v && strcmp(v, "Success") != 0) {
-		bq_fail(err, BQ_EXIT_CREDS, "instance metadata credentials: %s", v);
-		goto out;
-	}
-	if (bq_creds_from_json(out, j, "AccessKeyId", "SecretAccessKey", "Token",
-			       "Expiration", "imds", "instance metadata", err) < 0)
+	if (bq_creds_from_answer(out, resp.body.data, resp.body.len, NULL,
+				 "AccessKeyId", "SecretAccessKey", "Token",
+				 "Expiration", "imds", "instance metadata credentials",
+				 err) < 0)
 		goto out;
 	rc = 1;
 out:
-	if (resp.body.data)
-		bq_wipe(resp.body.data, resp.body.len);
-	bq_aws_response_free(&resp);
-	bq_json_decref_secret(j);
+	bq_aws_response_free_secure(&resp);
 	bq_buf_release_secure(&token);
 	bq_buf_release(&url);
 	bq_buf_release(&base);

@@ -57,54 +57,19 @@ static int assume_role(const bq_creds_ctx *ctx, const bq_creds *src,
 		       const char *profile, const char *role_arn,
 		       bq_creds *out, bq_err *err)
 {
-	const char *params[9];
-	const char *sess = get(ctx, profile, "role_session_name");
-	const char *ext = get(ctx, profile, "external_id");
-	const char *dur = get(ctx, profile, "duration_seconds");
-	char sbuf[64];
-	bq_aws_xopts xo;
-	json_t *res = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (!sess) {
-		bq_snprintf(sbuf, sizeof(sbuf), "bq-%lld",
-			    (long long)bq_clock_now(ctx->clock));
-		sess = sbuf;
-	}
-	params[n++] = "RoleArn";
-	params[n++] = role_arn;
-	params[n++] = "RoleSessionName";
-	params[n++] = sess;
-	if (ext) {
-		params[n++] = "ExternalId";
-		params[n++] = ext;
-	}
-	if (dur) {
-		params[n++] = "DurationSeconds";
-		params[n++] = dur;
-	}
-	params[n] = NULL;
-	memset(&xo, 0, sizeof(xo));
-	xo.creds = src;
-	rc = bq_aws_query_call(ctx->aws, BQ_SVC_STS, "AssumeRole", params, &xo,
-			       &res, err);
-	if (rc < 0) {
+	if (bq_sts_assume_role_as(ctx->aws, src, role_arn,
+				  get(ctx, profile, "role_session_name"),
+				  get(ctx, profile, "external_id"),
+				  get(ctx, profile, "duration_seconds"), out,
+				  err) < 0) {
 		char msg[sizeof(err->message)];
 
 		bq_snprintf(msg, sizeof(msg), "assuming role '%s' (profile '%s'): %s",
 			    role_arn, profile, err->message);
 		bq_strlcpy(err->message, msg, sizeof(err->message));
-		if (err->http_status >= 400 && err->http_status < 500 &&
-		    !err->retryable)
-			err->exit_status = BQ_EXIT_CREDS;
 		return -1;
 	}
-	rc = bq_creds_from_json(out, json_object_get(res, "Credentials"),
-				"AccessKeyId", "SecretAccessKey", "SessionToken",
-				"Expiration", "assume-role", "AssumeRole", err);
-	bq_json_decref_secret(res);
-	return rc < 0 ? -1 : 1;
+	return 1;
 }
 
 static int resolve(const bq_creds_ctx *ctx, const char *profile, int depth,

@@ -15,25 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
-/* hash.h has no SHA-1 (SigV4 needs none); this is its one user. */
-static int sha1_hex(const char *s, char out[41])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	if (!EVP_Digest(s, strlen(s), md, &n, EVP_sha1(), NULL) || n != 20)
-		return -1;
-	bq_hex_encode(md, 20, out);
-	return 0;
-}
-
 char *bq_creds_sso_cache_path(const char *key)
 {
-	char hex[41], rel[96];
+	char hex[BQ_SHA1_HEX_LEN + 1], rel[96];
 
-	if (sha1_hex(key, hex) < 0)
+	if (bq_sha1_hex(key, strlen(key), hex) < 0)
 		return NULL;
 	bq_snprintf(rel, sizeof(rel), "~/.aws/sso/cache/%s.json", hex);
 	return bq_config_expand_home(rel);
@@ -66,7 +52,7 @@ int bq_creds_sso(const bq_creds_ctx *ctx, const char *profile, bq_creds *out,
 	const char *session = bq_config_get(ctx->cfg, profile, "sso_session");
 	const char *start_url, *region, *account, *role;
 	char *path = NULL;
-	json_t *tokf = NULL, *res = NULL, *tok, *exp;
+	json_t *tokf = NULL, *tok, *exp;
 	double expires;
 	bq_aws_request r;
 	bq_aws_xopts xo;
@@ -145,22 +131,14 @@ int bq_creds_sso(const bq_creds_ctx *ctx, const char *profile, bq_creds *out,
 			err->exit_status = BQ_EXIT_CREDS;
 		goto out;
 	}
-	res = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0, NULL);
-	if (!json_is_object(json_object_get(res, "roleCredentials"))) {
-		bq_fail(err, BQ_EXIT_CREDS, "unexpected answer from SSO GetRoleCredentials");
-		goto out;
-	}
-	if (bq_creds_from_json(out, json_object_get(res, "roleCredentials"),
-			       "accessKeyId", "secretAccessKey", "sessionToken",
-			       "expiration", "sso", "SSO GetRoleCredentials",
-			       err) < 0)
+	if (bq_creds_from_answer(out, resp.body.data, resp.body.len, "roleCredentials",
+				 "accessKeyId", "secretAccessKey", "sessionToken",
+				 "expiration", "sso", "SSO GetRoleCredentials",
+				 err) < 0)
 		goto out;
 	rc = 1;
 out:
-	if (resp.body.data)
-		bq_wipe(resp.body.data, resp.body.len);
-	bq_aws_response_free(&resp);
-	bq_json_decref_secret(res);
+	bq_aws_response_free_secure(&resp);
 	bq_json_decref_secret(tokf);
 	bq_buf_release_secure(&hdr);
 	bq_buf_release(&q);

@@ -58,42 +58,13 @@ int bq_creds_web_identity(const bq_creds_ctx *ctx, const char *role_arn,
 			  bq_creds *out, bq_err *err)
 {
 	bq_buf tok = BQ_BUF_INIT;
-	char sess[64];
-	const char *params[7];
-	bq_aws_xopts xo;
-	json_t *res = NULL, *c;
 	int rc;
 
 	if (read_token(token_file, &tok, err) < 0)
 		return -1;
-	if (!session_name || !*session_name) {
-		bq_snprintf(sess, sizeof(sess), "bq-%lld",
-			    (long long)bq_clock_now(ctx->clock));
-		session_name = sess;
-	}
-	params[0] = "RoleArn";
-	params[1] = role_arn;
-	params[2] = "RoleSessionName";
-	params[3] = session_name;
-	params[4] = "WebIdentityToken";
-	params[5] = bq_buf_cstr(&tok);
-	params[6] = NULL;
-	memset(&xo, 0, sizeof(xo));
-	xo.no_sign = true;
-	rc = bq_aws_query_call(ctx->aws, BQ_SVC_STS, "AssumeRoleWithWebIdentity",
-			       params, &xo, &res, err);
+	rc = bq_sts_assume_role_with_web_identity(ctx->aws, role_arn, session_name,
+						  bq_buf_cstr(&tok), out, err);
 	bq_buf_release_secure(&tok);
-	if (rc < 0) {
-		if (err->exit_status == BQ_EXIT_RUNTIME && err->http_status >= 400 &&
-		    err->http_status < 500)
-			err->exit_status = BQ_EXIT_CREDS;
-		return -1;
-	}
-	c = json_object_get(res, "Credentials");
-	rc = bq_creds_from_json(out, c, "AccessKeyId", "SecretAccessKey",
-				"SessionToken", "Expiration", "web-identity",
-				"AssumeRoleWithWebIdentity", err);
-	bq_json_decref_secret(res);
 	return rc < 0 ? -1 : 1;
 }
 

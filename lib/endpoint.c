@@ -7,17 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-static char *dupn(const char *s, size_t n)
-{
-	char *r = malloc(n + 1);
-
-	if (r) {
-		memcpy(r, s, n);
-		r[n] = '\0';
-	}
-	return r;
-}
-
 static bool truthy(const char *v)
 {
 	return v && strcasecmp(v, "true") == 0;
@@ -80,7 +69,7 @@ int bq_url_split(const char *url, char **scheme, char **host, char **path,
 	if (strpbrk(p, "?#"))
 		return bq_fail(err, BQ_EXIT_USAGE,
 			       "endpoint '%s' must not have a query or fragment", url);
-	*scheme = dupn(url, sl);
+	*scheme = strndup(url, sl);
 	if (*scheme) {
 		for (char *c = *scheme; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
@@ -90,7 +79,7 @@ int bq_url_split(const char *url, char **scheme, char **host, char **path,
 		long pn = port ? strtol(port, NULL, 10) : 0;
 		bool dflt = !port || (sl == 5 && pn == 443) || (sl == 4 && pn == 80);
 
-		*host = dupn(h, (size_t)((dflt ? hend : p) - h));
+		*host = strndup(h, (size_t)((dflt ? hend : p) - h));
 		if (*host)
 			for (char *c = *host; *c && *c != ':'; c++)
 				*c = (char)tolower((unsigned char)*c);
@@ -100,7 +89,7 @@ int bq_url_split(const char *url, char **scheme, char **host, char **path,
 
 		while (n && p[n - 1] == '/')
 			n--;
-		*path = dupn(p, n);
+		*path = strndup(p, n);
 	}
 	if (!*scheme || !*host || !*path) {
 		free(*scheme);

@@ -71,8 +71,15 @@ static const char *const transient_codes[] = {
 	NULL
 };
 static const char *const skew_codes[] = {
-	"RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException",
-	"SignatureDoesNotMatchSkew", NULL
+	"RequestTimeTooSkewed", "RequestExpired", NULL
+};
+/* Codes that mean "skewed" only when the message says so: JSON services
+ * answer InvalidSignatureException, query services SignatureDoesNotMatch. */
+static const char *const maybe_skew_codes[] = {
+	"InvalidSignatureException", "SignatureDoesNotMatch", NULL
+};
+static const char *const skew_phrases[] = {
+	"Signature expired", "not yet current", "too skewed", NULL
 };
 static const char *const expired_codes[] = {
 	"ExpiredToken", "ExpiredTokenException", "RequestExpiredToken", NULL
@@ -85,16 +92,22 @@ static const char *const creds_codes[] = {
 	"UnauthorizedOperation", "NotAuthorized", "InvalidToken", NULL
 };
 
+static bool message_has(const char *msg, const char *const *phrases)
+{
+	for (; *phrases; phrases++)
+		if (strstr(msg, *phrases))
+			return true;
+	return false;
+}
+
 void bq_err_classify(bq_err *e)
 {
 	const char *c = e->code;
 	int s = e->http_status;
 
 	e->throttling = code_in(c, throttling_codes) || s == 429;
-	e->clock_skew = code_in(c, skew_codes) &&
-		(strcmp(c, "InvalidSignatureException") != 0 ||
-		 strstr(e->message, "Signature expired") != NULL ||
-		 strstr(e->message, "too skewed") != NULL);
+	e->clock_skew = code_in(c, skew_codes) ||
+		(code_in(c, maybe_skew_codes) && message_has(e->message, skew_phrases));
 	e->expired_token = code_in(c, expired_codes);
 	e->retryable = e->throttling || code_in(c, transient_codes) ||
 		s == 500 || s == 502 || s == 503 || s == 504;
@@ -157,10 +170,44 @@ static const char *const markers[] = {
 	"X-Amz-Security-Token=", "x-amz-security-token:",
 	"X-Amz-Security-Token:", "x-amz-security-token=",
 	"aws_secret_access_key", "aws_session_token",
-	"\"SecretAccessKey\":\"", "\"SessionToken\":\"", "\"Token\":\"",
 	"<SecretAccessKey>", "<SessionToken>", "X-aws-ec2-metadata-token:",
 	"x-aws-ec2-metadata-token:", NULL
 };
+
+/* JSON members whose string value is secret, whatever the spacing around
+ * the colon (ECS answers "Key" : "v", IMDS "Key" : "v", STS-as-JSON and
+ * SSO "key":"v"). */
+static const char *const secret_json_keys[] = {
+	"SecretAccessKey", "SessionToken", "Token", "secretAccessKey",
+	"sessionToken", "accessToken", "refreshToken", "clientSecret", NULL
+};
+
+/* At s[i] == '"': if a secret key's string value follows, returns the
+ * offset just past its opening quote in *value_at, else false. */
+static bool json_secret_at(const char *s, size_t n, size_t i, size_t *value_at)
+{
+	size_t k, klen, j;
+
+	for (k = 0; secret_json_keys[k]; k++) {
+		klen = strlen(secret_json_keys[k]);
+		if (i + klen + 2 > n || memcmp(s + i + 1, secret_json_keys[k], klen) != 0 ||
+		    s[i + 1 + klen] != '"')
+			continue;
+		j = i + klen + 2;
+		while (j < n && isspace((unsigned char)s[j]))
+			j++;
+		if (j >= n || s[j] != ':')
+			continue;
+		j++;
+		while (j < n && isspace((unsigned char)s[j]))
+			j++;
+		if (j >= n || s[j] != '"')
+			continue;
+		*value_at = j + 1;
+		return true;
+	}
+	return false;
+}
 
 char *bq_redact_dup(const char *s, size_t n)
 {
@@ -194,6 +241,14 @@ char *bq_redact_dup(const char *s, size_t n)
 				hit = true;
 			}
 		}
+		if (!hit && s[i] == '"' && json_secret_at(s, n, i, &mlen)) {
+			bq_buf_append(&out, s + i, mlen - i);
+			i = mlen;
+			while (i < n && s[i] != '"') /* escapes cannot hide a quote here */
+				i += (s[i] == '\\' && i + 1 < n) ? 2 : 1;
+			bq_buf_puts(&out, "[redacted]");
+			hit = true;
+		}
 		if (!hit)
 			bq_buf_putc(&out, s[i++]);
 	}
@@ -218,6 +273,9 @@ void bq_log_write(const char *s, size_t n)
 	}
 	free(r);
 }
+
+static void vlogf(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 static void vlogf(const char *prefix, const char *fmt, va_list ap)
 {

@@ -25,6 +25,20 @@ int bq_sha256_hex(const void *p, size_t n, char out[BQ_SHA256_HEX_LEN + 1])
 	return 0;
 }
 
+int bq_sha1_hex(const void *p, size_t n, char out[BQ_SHA1_HEX_LEN + 1])
+{
+	unsigned char md[BQ_SHA1_LEN];
+	unsigned int len = 0;
+	static const unsigned char empty[1];
+
+	if (!p)
+		p = empty;
+	if (EVP_Digest(p, n, md, &len, EVP_sha1(), NULL) != 1 || len != BQ_SHA1_LEN)
+		return -1;
+	bq_hex_encode(md, sizeof(md), out);
+	return 0;
+}
+
 int bq_hmac_sha256(const void *key, size_t keylen, const void *p, size_t n,
 		   unsigned char out[BQ_SHA256_LEN])
 {
@@ -54,7 +68,7 @@ void bq_hex_encode(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
+int bq_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -71,9 +85,9 @@ int bq_hex_decode(const char *hex, unsigned char *out, size_t outsize,
 	size_t i, n = 0;
 
 	for (i = 0; hex[i]; i += 2) {
-		int hi = hexval(hex[i]), lo;
+		int hi = bq_hex_digit(hex[i]), lo;
 
-		if (hi < 0 || !hex[i + 1] || (lo = hexval(hex[i + 1])) < 0 ||
+		if (hi < 0 || !hex[i + 1] || (lo = bq_hex_digit(hex[i + 1])) < 0 ||
 		    n >= outsize)
 			return -1;
 		out[n++] = (unsigned char)(hi << 4 | lo);

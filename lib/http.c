@@ -24,6 +24,12 @@ struct bq_http {
 	size_t active;
 	/* finished transfers not yet handed back */
 	bq_http_xfer *done_head, *done_tail;
+	/* > 0 while libcurl runs the multi handle (its callbacks included) */
+	int depth;
+	/* blocking calls made from inside those callbacks (see the header) */
+	CURL *nested;
+	bool nested_busy;
+	double resumed_at;        /* monotonic end of the last nested call */
 };
 
 static int global_ready;
@@ -84,6 +90,8 @@ void bq_http_free(bq_http *h)
 		return;
 	if (h->multi)
 		curl_multi_cleanup(h->multi);
+	if (h->nested)
+		curl_easy_cleanup(h->nested);
 	free(h->ca_bundle);
 	free(h->user_agent);
 	free(h);
@@ -177,6 +185,9 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 		x->priv_active = now;
 		return 0;
 	}
+	/* time spent in a nested blocking call is not this transfer's stall */
+	if (x->priv_http && ((bq_http *)x->priv_http)->resumed_at > x->priv_active)
+		x->priv_active = ((bq_http *)x->priv_http)->resumed_at;
 	if (x->priv_rt > 0 && now - x->priv_active > x->priv_rt) {
 		x->fail = BQ_HTTP_TIMEOUT;
 		bq_snprintf(x->error, sizeof(x->error),
@@ -410,23 +421,25 @@ oom:
 	return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
 }
 
-static int setup(bq_http *h, bq_http_xfer *x, bq_err *err)
+/* Sets easy handle e up for x (e becomes x->priv_easy; the caller owns
+ * it and gets it back in x->priv_easy on failure too). */
+static int setup(bq_http *h, bq_http_xfer *x, CURL *e, bq_err *err)
 {
 	const bq_request *r = x->req;
 	double ct = x->connect_timeout > 0 ? x->connect_timeout : h->opts.connect_timeout;
 	double rt = x->read_timeout > 0 ? x->read_timeout : h->opts.read_timeout;
-	CURL *e;
 
+	if (x->priv_easy && x->priv_easy != e)
+		curl_easy_cleanup(x->priv_easy);
+	x->priv_easy = e;
+	if (!e)
+		return bq_fail(err, BQ_EXIT_RUNTIME, "cannot create a curl handle");
 	if (!r || !r->method || !r->scheme || !r->host)
 		return bq_fail(err, BQ_EXIT_RUNTIME, "incomplete http request");
 	bq_http_xfer_reset(x);
 	if (build_url(x, err) < 0 || build_headers(x, err) < 0)
 		return -1;
-	if (x->priv_easy)
-		curl_easy_cleanup(x->priv_easy);
-	e = x->priv_easy = curl_easy_init();
-	if (!e)
-		return bq_fail(err, BQ_EXIT_RUNTIME, "cannot create a curl handle");
+	x->priv_http = h;
 	curl_easy_setopt(e, CURLOPT_URL, x->priv_url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
@@ -510,7 +523,8 @@ static enum bq_http_fail classify(CURLcode c)
 	}
 }
 
-static void finish(bq_http *h, bq_http_xfer *x, CURLcode c)
+/* Records how a transfer ended (while x->priv_easy is still there). */
+static void conclude(bq_http_xfer *x, CURLcode c)
 {
 	/* on_write / on_progress already said why they stopped it */
 	if (!((c == CURLE_WRITE_ERROR || c == CURLE_ABORTED_BY_CALLBACK) &&
@@ -521,6 +535,11 @@ static void finish(bq_http *h, bq_http_xfer *x, CURLcode c)
 	x->status = x->fail == BQ_HTTP_OK || x->fail == BQ_HTTP_ABORTED ?
 		(int)response_code(x) : 0;
 	x->done = true;
+}
+
+static void finish(bq_http *h, bq_http_xfer *x, CURLcode c)
+{
+	conclude(x, c);
 	curl_multi_remove_handle(h->multi, x->priv_easy);
 	curl_easy_cleanup(x->priv_easy);
 	x->priv_easy = NULL;
@@ -535,12 +554,20 @@ static void finish(bq_http *h, bq_http_xfer *x, CURLcode c)
 
 int bq_http_start(bq_http *h, bq_http_xfer *x, bq_err *err)
 {
-	if (setup(h, x, err) < 0)
+	CURLMcode mc;
+
+	if (setup(h, x, curl_easy_init(), err) < 0) {
+		if (x->priv_easy)
+			curl_easy_cleanup(x->priv_easy);
+		x->priv_easy = NULL;
 		return -1;
-	if (curl_multi_add_handle(h->multi, x->priv_easy) != CURLM_OK) {
+	}
+	mc = curl_multi_add_handle(h->multi, x->priv_easy);
+	if (mc != CURLM_OK) {
 		curl_easy_cleanup(x->priv_easy);
 		x->priv_easy = NULL;
-		return bq_fail(err, BQ_EXIT_RUNTIME, "cannot start a transfer");
+		return bq_fail(err, BQ_EXIT_RUNTIME, "cannot start a transfer: %s",
+			       curl_multi_strerror(mc));
 	}
 	h->active++;
 	return 0;
@@ -611,6 +638,7 @@ static int drive(bq_http *h, int wait_ms, bq_err *err)
 	int running;
 	CURLMcode mc;
 
+	h->depth++;
 	mc = curl_multi_perform(h->multi, &running);
 	if (mc == CURLM_OK && collect(h) == 0 && wait_ms > 0 && h->active) {
 		mc = curl_multi_poll(h->multi, NULL, 0, wait_ms, NULL);
@@ -619,6 +647,7 @@ static int drive(bq_http *h, int wait_ms, bq_err *err)
 		if (mc == CURLM_OK)
 			collect(h);
 	}
+	h->depth--;
 	if (mc != CURLM_OK)
 		return bq_fail(err, BQ_EXIT_RUNTIME, "libcurl: %s",
 			       curl_multi_strerror(mc));
@@ -676,8 +705,47 @@ int bq_http_result(const bq_http_xfer *x, bq_err *err)
 	return -1;
 }
 
+/* A blocking transfer from inside the multi handle's callbacks: on the
+ * kept nested handle, or on a fresh one when that is busy (a nested call
+ * inside a nested call). */
+static int perform_nested(bq_http *h, bq_http_xfer *x, bq_err *err)
+{
+	bool kept = !h->nested_busy;
+	CURL *e;
+	CURLcode c;
+
+	if (kept) {
+		if (!h->nested)
+			h->nested = curl_easy_init();
+		else
+			curl_easy_reset(h->nested); /* keeps its live connection */
+		e = h->nested;
+	} else {
+		e = curl_easy_init();
+	}
+	if (setup(h, x, e, err) < 0) {
+		if (!kept && x->priv_easy)
+			curl_easy_cleanup(x->priv_easy);
+		x->priv_easy = NULL;
+		return -1;
+	}
+	if (kept)
+		h->nested_busy = true;
+	c = curl_easy_perform(e);
+	conclude(x, c);
+	if (kept)
+		h->nested_busy = false;
+	else
+		curl_easy_cleanup(e);
+	x->priv_easy = NULL;
+	h->resumed_at = mono_now();
+	return bq_http_result(x, err);
+}
+
 int bq_http_perform(bq_http *h, bq_http_xfer *x, bq_err *err)
 {
+	if (h->depth > 0)
+		return perform_nested(h, x, err);
 	if (bq_http_start(h, x, err) < 0)
 		return -1;
 	while (!x->done) {

@@ -21,6 +21,13 @@
  * headers and body; bq_http_xfer_reset before another attempt;
  * bq_http_xfer_release at the end.  The request (and its body) are
  * borrowed until the transfer is done.
+ *
+ * Re-entrance: bq_http_perform may be called from inside a transfer's own
+ * callbacks (on_body streaming into code that makes another call).  libcurl
+ * refuses to add a transfer to a multi handle from its callbacks, so such a
+ * nested call runs on an easy handle of its own (kept for the next nested
+ * call, so its connection stays alive); the transfers of the multi handle
+ * wait meanwhile, and the wait does not count against their read timeout.
  */
 #ifndef BQ_HTTP_H
 #define BQ_HTTP_H
@@ -84,6 +91,7 @@ typedef struct bq_http_xfer {
 	char *priv_url;
 	size_t hcap;
 	double priv_active;       /* monotonic time of the last byte */
+	void *priv_http;          /* the bq_http running it */
 	double priv_rt;           /* read timeout in force */
 	long long priv_dl, priv_ul;
 	bool done;

@@ -3,6 +3,7 @@
 #include "bodypath.h"
 #include "buf.h"
 #include "invocation_formats.h"
+#include "output.h"
 #include "prompt_template.h"
 #include "timeexpr.h"
 
@@ -506,16 +507,6 @@ const char *bq_invocation_format_name(const json_t *rec)
 
 /* ---- redaction ---- */
 
-size_t bq_utf8_chars(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			c++;
-	return c;
-}
-
 /* Keys whose string values name structure, not content. */
 static const char *const keep_keys[] = {
 	"role", "type", "id", "object", "model", "name", "status", "format",
@@ -551,7 +542,7 @@ static json_t *redacted_string(const json_t *s)
 	if (n == 0)
 		return json_string("");
 	bq_snprintf(tmp, sizeof(tmp), "[redacted %zu chars]",
-		    bq_utf8_chars(json_string_value(s), n));
+		    bq_utf8_width(json_string_value(s), n));
 	return json_string(tmp);
 }
 

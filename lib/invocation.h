@@ -155,7 +155,4 @@ const char *bq_invocation_format_name(const json_t *rec);
  * closed: an unknown format loses its text too. */
 json_t *bq_body_redact(const json_t *body);
 
-/* Characters (code points) in a UTF-8 string of n bytes. */
-size_t bq_utf8_chars(const char *s, size_t n);
-
 #endif

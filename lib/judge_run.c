@@ -6,6 +6,8 @@
 #include "judge_run.h"
 
 #include <math.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +35,6 @@ struct job {
 	uint64_t seq;
 	json_t *req;
 	int score_tries;    /* answers without a usable score so far */
-	int throttle_tries; /* calls that failed throttled so far */
 	struct job *next;   /* retry queue */
 	struct job *live_prev, *live_next; /* every job not yet freed */
 };
@@ -57,6 +58,7 @@ struct jctx {
 	bq_pacer pacer;
 	struct bq_reorder order;
 	struct job *retry_head, *retry_tail;
+	struct job *todo_head, *todo_tail; /* created, not yet submitted */
 	struct job *live;               /* jobs not yet freed (teardown) */
 	unsigned long long selected, skipped, unsampled, failed;
 	bool fatal;
@@ -232,14 +234,32 @@ static void job_failed(struct jctx *c, struct job *j, const char *why)
 	job_free(j);
 }
 
-static void queue_retry(struct jctx *c, struct job *j)
+static void job_queue(struct job **head, struct job **tail, struct job *j)
 {
 	j->next = NULL;
-	if (c->retry_tail)
-		c->retry_tail->next = j;
+	if (*tail)
+		(*tail)->next = j;
 	else
-		c->retry_head = j;
-	c->retry_tail = j;
+		*head = j;
+	*tail = j;
+}
+
+static struct job *job_pop(struct job **head, struct job **tail)
+{
+	struct job *j = *head;
+
+	if (j) {
+		*head = j->next;
+		if (!*head)
+			*tail = NULL;
+		j->next = NULL;
+	}
+	return j;
+}
+
+static void queue_retry(struct jctx *c, struct job *j)
+{
+	job_queue(&c->retry_head, &c->retry_tail, j);
 }
 
 static void now_text(char *buf, size_t n)
@@ -260,19 +280,19 @@ static int on_done(size_t index, json_t *output, const bq_err *call_err, void *u
 
 	(void)index;
 	if (call_err) {
-		if (call_err->exit_status == BQ_EXIT_CREDS) {
-			/* Every other call would fail the same way. */
+		if (call_err->exit_status == BQ_EXIT_CREDS ||
+		    strcmp(call_err->code, "ResourceNotFoundException") == 0) {
+			/* Every other call would fail the same way (no access,
+			 * or no such judge model). */
 			c->fatal = true;
 			c->fatal_err = *call_err;
 			job_free(j);
 			return 2;
 		}
-		if (call_err->throttling && j->throttle_tries < BQ_JUDGE_THROTTLE_RETRIES) {
-			j->throttle_tries++;
+		/* The client's retries (--max-attempts) were the only
+		 * re-sends (issue 12); later calls still back off. */
+		if (call_err->throttling)
 			bq_pacer_throttled(&c->pacer);
-			queue_retry(c, j);
-			return 0;
-		}
 		bq_snprintf(why, sizeof(why), "%s%s%s", call_err->code,
 			    call_err->code[0] ? ": " : "", call_err->message);
 		job_failed(c, j, why);
@@ -312,6 +332,8 @@ static int on_done(size_t index, json_t *output, const bq_err *call_err, void *u
 	return 0;
 }
 
+/* Takes a token (sleeping only the last instant) and queues the call: the
+ * batch starts it at its next poll. */
 static int submit(struct jctx *c, struct job *j, bq_err *err)
 {
 	bq_pacer_take(&c->pacer);
@@ -343,14 +365,10 @@ static int next_item(struct jctx *c, struct bq_reader *rd, struct item_ref **out
 		rc = bq_judge_item_from_record(rec, &ir->it, &ierr);
 		json_decref(rec);
 		if (rc != 0) {
-			bq_msg("%s:%zu: %s", rd->name, rd->lineno, ierr.message);
-			c->cli->rejected++;
 			c->skipped++;
 			free(ir);
-			if (c->cli->strict)
-				return bq_fail(err, BQ_EXIT_INPUT,
-					       "stopped at %s:%zu (--strict), %zu lines done",
-					       rd->name, rd->lineno, rd->lineno - 1);
+			if (bq_reader_reject(rd, ierr.message, err) < 0)
+				return -1;
 			continue;
 		}
 		key = bq_judge_item_key(&ir->it, NULL);
@@ -370,7 +388,7 @@ static int next_item(struct jctx *c, struct bq_reader *rd, struct item_ref **out
 	}
 }
 
-/* Submits every rubric's job for one item. */
+/* Creates every rubric's job for one item, queued for submission. */
 static int start_item(struct jctx *c, struct item_ref *ir, bq_err *err)
 {
 	size_t r;
@@ -393,11 +411,7 @@ static int start_item(struct jctx *c, struct item_ref *ir, bq_err *err)
 			job_free(j);
 			return bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");
 		}
-		if (submit(c, j, err) < 0) {
-			bq_reorder_complete(&c->order, j->seq, NULL);
-			job_free(j);
-			return -1;
-		}
+		job_queue(&c->todo_head, &c->todo_tail, j);
 	}
 	return 0;
 }
@@ -526,6 +540,7 @@ static void teardown(struct jctx *c)
 
 	bq_aws_batch_free(c->batch); /* cancels calls left: their jobs below */
 	c->retry_head = c->retry_tail = NULL;
+	c->todo_head = c->todo_tail = NULL;
 	while (c->live)
 		job_free(c->live);
 	bq_reorder_release(&c->order, decref_value);
@@ -535,50 +550,98 @@ static void teardown(struct jctx *c)
 	free(c->path);
 }
 
-/* Calls to keep in flight.  The client's batch starts queued calls only
- * when it is stepped, and a step returns at the first completion; calls
- * queued together would start together and break --rps.  So under --rps
- * one call goes at a time (throughput min(R, 1/latency)) until the client
- * can start calls between completions. */
-static size_t in_flight_limit(const struct jctx *c)
+/* True when reading stdin would not block (data, end of file or an error
+ * to report).  Lines already in stdio's buffer are not seen: then the
+ * batch is stepped first and they are read once it has completed a call,
+ * which only costs concurrency while the writer is slow anyway. */
+static bool input_ready(void)
 {
-	return c->rps > 0 ? 1 : (size_t)c->jobs;
+	struct pollfd p = { fileno(stdin), POLLIN, 0 };
+
+	return poll(&p, 1, 0) != 0;
 }
 
+/* Pushes emitted records out (not tables: those print in blocks). */
+static int flush_live(struct jctx *c, bq_err *err)
+{
+	int rc;
+
+	if (c->cli->format == BQ_FORMAT_TABLE)
+		return 0;
+	rc = drain(c, err);
+	return rc != 0 ? rc : bq_out_flush(c->out, err);
+}
+
+/*
+ * The loop: submit while fewer than -j calls are pending and the pacer has
+ * a token (answers to ask again first: they hold the head back; then the
+ * jobs of the next record read), then let the batch drive the calls until
+ * one completes or the next token is due.  So -j N --rps R keeps up to N
+ * calls in flight and starts at most R a second.
+ */
 static int loop(struct jctx *c, bq_err *err)
 {
 	struct bq_reader rd;
 	bool eof = false;
+	bq_err stop; /* --strict stopped reading here */
 	int rc = 0;
 
+	bq_err_clear(&stop);
 	bq_reader_init(&rd, stdin, "stdin", c->cli);
 	for (;;) {
+		long due = 0;     /* ms to the next token, when waiting */
+		bool reading = false;
+		int wait_ms;
+
 		rc = drain(c, err);
 		if (rc != 0)
 			break;
-		/* Answers to ask again go first: they hold the head back. */
-		while (c->retry_head && bq_aws_batch_pending(c->batch) < in_flight_limit(c)) {
-			struct job *j = c->retry_head;
-
-			c->retry_head = j->next;
-			if (!c->retry_head)
-				c->retry_tail = NULL;
-			if (submit(c, j, err) < 0) {
-				job_free(j);
-				rc = -1;
-				goto out;
-			}
-		}
-		while (!eof && !c->retry_head &&
-		       bq_aws_batch_pending(c->batch) < in_flight_limit(c) &&
-		       bq_reorder_count(&c->order) + c->nrubrics <= c->order.cap) {
+		while (bq_aws_batch_pending(c->batch) < (size_t)c->jobs) {
+			struct job *j;
 			struct item_ref *ir = NULL;
 
+			if (c->retry_head || c->todo_head) {
+				/* with nothing in flight, waiting for the token
+				 * here costs nothing */
+				due = bq_pacer_wait_ms(&c->pacer);
+				if (due > 1 && bq_aws_batch_pending(c->batch) > 0)
+					break;
+				due = 0;
+				j = c->retry_head ? job_pop(&c->retry_head, &c->retry_tail) :
+					job_pop(&c->todo_head, &c->todo_tail);
+				if (submit(c, j, err) < 0) {
+					job_free(j);
+					rc = -1;
+					goto out;
+				}
+				continue;
+			}
+			if (eof || bq_reorder_count(&c->order) + c->nrubrics > c->order.cap)
+				break;
 			if (c->max && c->selected >= (unsigned long long)c->max) {
 				eof = true;
 				break;
 			}
+			/* A slow writer (bq-logs --follow): what is judged goes
+			 * out now, and with calls in flight we do not sit in
+			 * read() while their answers wait. */
+			if (!input_ready()) {
+				rc = flush_live(c, err);
+				if (rc != 0)
+					goto out;
+				if (bq_aws_batch_pending(c->batch) > 0) {
+					reading = true;
+					break;
+				}
+			}
 			rc = next_item(c, &rd, &ir, err);
+			if (rc < 0 && c->cli->strict && err->exit_status == BQ_EXIT_INPUT) {
+				/* --strict: nothing more is read, but the records
+				 * before the bad line are judged and written */
+				stop = *err;
+				bq_err_clear(err);
+				rc = 0;
+			}
 			if (rc < 0)
 				goto out;
 			if (rc == 0) {
@@ -593,15 +656,16 @@ static int loop(struct jctx *c, bq_err *err)
 				goto out;
 		}
 		if (bq_aws_batch_pending(c->batch) == 0) {
-			if (c->retry_head)
-				continue;
-			if (eof) {
+			if (eof && !c->retry_head && !c->todo_head) {
 				rc = drain(c, err);
 				break;
 			}
 			continue;
 		}
-		rc = bq_aws_batch_step(c->batch, err);
+		/* until a completion, or the next token when a job waits for
+		 * one, or a moment when input may arrive from a slow writer */
+		wait_ms = due > 0 ? (int)due : reading ? 100 : -1;
+		rc = bq_aws_batch_poll(c->batch, wait_ms, err);
 		if (rc < 0)
 			goto out;
 		if (rc > 0) {
@@ -615,6 +679,10 @@ static int loop(struct jctx *c, bq_err *err)
 	}
 out:
 	bq_reader_release(&rd);
+	if (rc == 0 && stop.exit_status) {
+		*err = stop;
+		rc = -1;
+	}
 	return rc;
 }
 

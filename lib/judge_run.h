@@ -12,8 +12,8 @@
  * results leave through a bounded reorder buffer so judgments come out in
  * input order while memory stays bounded.  An answer without a usable
  * score is asked once more; a call throttled even after the client's own
- * retries makes every later submission wait (the pacer's backoff) and is
- * sent again up to BQ_JUDGE_THROTTLE_RETRIES times.  A judgment that still
+ * retries (--max-attempts requests in all) fails and makes every later
+ * submission wait (the pacer's backoff).  A judgment that still
  * fails is reported on stderr and the run ends with status 1.
  *
  * Ownership: the context borrows cli and out; it owns the client, the
@@ -42,7 +42,6 @@ enum bq_judge_opt {
 #define BQ_JUDGE_MAX_JOBS 64
 #define BQ_JUDGE_MAX_RUBRICS 16
 #define BQ_JUDGE_DEFAULT_RUBRIC "helpfulness"
-#define BQ_JUDGE_THROTTLE_RETRIES 2
 
 /* Validates option values as they are parsed (usage errors). */
 int bq_judge_on_option(struct bq_cli *cli, int id, const char *arg,

@@ -204,16 +204,12 @@ int bq_metrics_put(bq_metrics_ctx *c, bq_err *err)
 				*err = derr;
 				goto out;
 			}
-			bq_msg("%s:%zu: %s", r.name, r.lineno, derr.message);
-			cli->rejected++;
 			json_decref(rec);
 			rec = NULL;
-			if (cli->strict) {
+			if (bq_reader_reject(&r, derr.message, &rerr) < 0) {
+				/* --strict: what was accepted still goes */
 				if (flush(&p, err) == 0)
-					bq_fail(err, BQ_EXIT_INPUT,
-						"stopped at %s:%zu (--strict), %zu %s done",
-						r.name, r.lineno, r.good - 1,
-						r.good == 2 ? "line" : "lines");
+					*err = rerr;
 				goto out;
 			}
 			continue;

@@ -293,12 +293,6 @@ void bq_metrics_align_window(long period, double *start, double *end)
 		*end = *start + p;
 }
 
-long bq_metrics_whole_window(double *start, double *end)
-{
-	bq_metrics_align_window(60, start, end);
-	return (long)(*end - *start);
-}
-
 long bq_metrics_cover_period(double start, double end, long step)
 {
 	long long s = (long long)start, e = (long long)end, w = e - s, p;

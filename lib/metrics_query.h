@@ -84,9 +84,6 @@ int bq_metrics_period_check(long period, double start, double end, double now,
 /* Aligns the window to the period: start down, end up to a multiple of it
  * (clock-aligned buckets; moto starts buckets at StartTime). */
 void bq_metrics_align_window(long period, double *start, double *end);
-/* The one period that covers [start, end) in a single bucket: the window
- * rounded out to whole minutes (start is rounded down in place, end up). */
-long bq_metrics_whole_window(double *start, double *end);
 /* The smallest multiple of step, at least end - start long, with no multiple
  * of it inside (start, end): the window is then one bucket whether the
  * service starts buckets at StartTime or at multiples of the period since

@@ -227,6 +227,11 @@ int bq_dec_is_zero(bq_dec d)
 	return d.units == 0;
 }
 
+char *bq_money_format(bq_dec d, char *buf, size_t size)
+{
+	return bq_dec_format(d, 0, buf, size);
+}
+
 char *bq_dec_format(bq_dec d, int min_frac, char *buf, size_t size)
 {
 	char digits[64];

@@ -58,4 +58,11 @@ int bq_dec_is_zero(bq_dec d);
  * "0.000001" stays).  Returns buf, or NULL when size is too small. */
 char *bq_dec_format(bq_dec d, int min_frac, char *buf, size_t size);
 
+/* An amount as bq-cost writes it (usd, amount, prices, totals): one rule
+ * for every amount, zero included: the exact value in its shortest form,
+ * no exponent, no trailing zeros, no padding ("0", "0.2", "12.44",
+ * "0.000000035", "6000").  Padding to "0.00" while keeping every digit of
+ * "0.0396792" would look like rounding to cents, which it is not. */
+char *bq_money_format(bq_dec d, char *buf, size_t size);
+
 #endif

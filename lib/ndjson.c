@@ -362,13 +362,16 @@ int bq_ndjson_parse_line(const char *s, size_t n, json_t **obj, bq_err *err)
 	size_t bad = 0;
 
 	*obj = NULL;
-	if (!bq_utf8_valid(s, n, &bad))
-		return bq_fail(err, BQ_EXIT_INPUT, "invalid UTF-8 at byte %zu",
-			       bad + 1);
 	v = json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-	if (!v)
+	if (!v) {
+		/* jansson rejects bad UTF-8 itself, so the separate scan is
+		 * paid only for a failed line, to name the reason precisely. */
+		if (!bq_utf8_valid(s, n, &bad))
+			return bq_fail(err, BQ_EXIT_INPUT,
+				       "invalid UTF-8 at byte %zu", bad + 1);
 		return bq_fail(err, BQ_EXIT_INPUT, "invalid JSON at column %d: %s",
 			       jerr.column, jerr.text);
+	}
 	if (!json_is_object(v)) {
 		bq_fail(err, BQ_EXIT_INPUT, "not a JSON object (%s)", kind_name(v));
 		json_decref(v);
@@ -473,6 +476,20 @@ static bool blank(const char *s, size_t n)
 	return true;
 }
 
+/* Counts and reports a bad line; under --strict, the end of reading. */
+static int reject(struct bq_reader *r, const char *why, bq_err *err)
+{
+	r->rejected++;
+	if (r->rejected_sink)
+		(*r->rejected_sink)++;
+	if (!r->quiet_rejects)
+		bq_msg("%s:%zu: %s", r->name, r->lineno, why);
+	if (r->strict)
+		return bq_fail(err, BQ_EXIT_INPUT, "stopped at %s:%zu (--strict), %zu %s done",
+			       r->name, r->lineno, r->good, r->good == 1 ? "line" : "lines");
+	return 0;
+}
+
 int bq_reader_next(struct bq_reader *r, json_t **obj, bq_err *err)
 {
 	bool too_long;
@@ -501,15 +518,14 @@ int bq_reader_next(struct bq_reader *r, json_t **obj, bq_err *err)
 				return 1;
 			}
 		}
-		r->rejected++;
-		if (r->rejected_sink)
-			(*r->rejected_sink)++;
-		if (!r->quiet_rejects)
-			bq_msg("%s:%zu: %s", r->name, r->lineno, why.message);
-		if (r->strict)
-			return bq_fail(err, BQ_EXIT_INPUT,
-				       "stopped at %s:%zu (--strict), %zu %s done",
-				       r->name, r->lineno, r->good,
-				       r->good == 1 ? "line" : "lines");
+		if (reject(r, why.message, err) < 0)
+			return -1;
 	}
+}
+
+int bq_reader_reject(struct bq_reader *r, const char *why, bq_err *err)
+{
+	if (r->good)
+		r->good--; /* the line read fine, but it is no record */
+	return reject(r, why, err);
 }

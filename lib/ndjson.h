@@ -138,6 +138,12 @@ void bq_reader_init(struct bq_reader *r, FILE *f, const char *name,
  * of input, -1 on a read error (status 1) or a bad line under --strict
  * (status 5). */
 int bq_reader_next(struct bq_reader *r, json_t **obj, bq_err *err);
+/* The object bq_reader_next just returned is no record the tool can use:
+ * reported ("NAME:LINE: why") and counted as a bad line, as the reader
+ * does for lines that are not JSON objects.  Returns 0 (go on), or under
+ * --strict -1 with err filled as for a bad line (status 5, "stopped at
+ * NAME:LINE (--strict), N lines done"). */
+int bq_reader_reject(struct bq_reader *r, const char *why, bq_err *err);
 void bq_reader_release(struct bq_reader *r);
 
 /* Checks one line (no '\n') and parses it: 0 with *obj, or -1 with a

@@ -88,3 +88,23 @@ void bq_pacer_ok(bq_pacer *p)
 {
 	p->streak = 0;
 }
+
+long bq_pacer_wait_ms(const bq_pacer *p)
+{
+	double now = bq_clock_now(p->clock), tokens = p->tokens, from = p->last;
+	double d = 0;
+
+	if (now < p->hold_until) {
+		d = p->hold_until - now;
+		from = now = p->hold_until;
+	}
+	if (now > from) {
+		tokens += (now - from) * p->rate;
+		if (tokens > p->burst)
+			tokens = p->burst;
+	}
+	if (tokens < 1.0 - PACER_SLACK)
+		d += (1.0 - tokens) / p->rate;
+	/* the slack keeps an exact 0.5 s from reading as 501 ms */
+	return d > 0 ? (long)ceil(d * 1000.0 - 1e-6) : 0;
+}

@@ -50,5 +50,10 @@ double bq_pacer_take(bq_pacer *p);
 double bq_pacer_throttled(bq_pacer *p);
 /* The last request went through: the backoff streak starts again. */
 void bq_pacer_ok(bq_pacer *p);
+/* Milliseconds until bq_pacer_take would hand out a token without sleeping
+ * (0: now), rounded up; takes nothing and never sleeps, so an event loop
+ * can drive other work meanwhile.  Counts as bq_pacer_take does: a backoff
+ * hold earns no tokens, then the bucket refills at the rate. */
+long bq_pacer_wait_ms(const bq_pacer *p);
 
 #endif

@@ -27,9 +27,10 @@ const char bq_prices_builtin_tsv[] =
 	"anthropic.claude-sonnet-4-20250514-v1:0\tany\t3.00\t15.00\t0.30\t3.75\t2025-06-01\tthird-party blog snippets 2025 (UNCONFIRMED); cache multipliers 0.1x/1.25x\n"
 	"anthropic.claude-haiku-4-5-20251001-v1:0\tany\t1.00\t5.00\t0.10\t1.25\t2026-10-05\taws/agent-toolkit-for-aws bedrock_pricing.py STATIC_FALLBACK (global); cache 0.1x/1.25x\n"
 	"anthropic.claude-haiku-4-5-20251001-v1:0\tgeo\t1.10\t5.50\t0.11\t1.375\t2026-10-05\taws/agent-toolkit-for-aws bedrock_pricing.py (geographic cross-Region profile)\n"
-	"amazon.nova-micro-v1:0\tany\t0.035\t0.14\t-\t-\t2026-10-05\taws/agent-toolkit-for-aws (verified 2026-10-05); atonementlicensing Q1 2026\n"
-	"amazon.nova-lite-v1:0\tany\t0.06\t0.24\t-\t-\t2026-10-05\taws/agent-toolkit-for-aws (verified 2026-10-05); atonementlicensing Q1 2026\n"
-	"amazon.nova-pro-v1:0\tany\t0.80\t3.20\t-\t-\t2026-10-05\taws/agent-toolkit-for-aws; Price List fixture USE1-NovaPro-input-tokens 0.0008 per 1K\n"
+	"amazon.nova-micro-v1:0\tany\t0.035\t0.14\t0.00875\t0.035\t2026-10-05\taws/agent-toolkit-for-aws (verified 2026-10-05); atonementlicensing Q1 2026; cache read 0.00875: aws.amazon.com/bedrock/pricing as transcribed 2025-07-20 in convo-lang bedrock-pricing.md (0.00000875 per 1K, UNCONFIRMED); cache write at the input rate (the pricing page lists no Nova cache-write price: inference, UNCONFIRMED)\n"
+	"amazon.nova-lite-v1:0\tany\t0.06\t0.24\t0.015\t0.06\t2026-10-05\taws/agent-toolkit-for-aws (verified 2026-10-05); atonementlicensing Q1 2026; cache read 0.015: aws.amazon.com/bedrock/pricing as transcribed 2025-07-20 in convo-lang bedrock-pricing.md (0.000015 per 1K, UNCONFIRMED); cache write at the input rate (the pricing page lists no Nova cache-write price: inference, UNCONFIRMED)\n"
+	"amazon.nova-pro-v1:0\tany\t0.80\t3.20\t0.20\t0.80\t2026-10-05\taws/agent-toolkit-for-aws; Price List fixture USE1-NovaPro-input-tokens 0.0008 per 1K; cache read 0.20: aws.amazon.com/bedrock/pricing as transcribed 2025-07-20 in convo-lang bedrock-pricing.md (0.0002 per 1K, UNCONFIRMED); cache write at the input rate (the pricing page lists no Nova cache-write price: inference, UNCONFIRMED)\n"
+	"amazon.titan-text-express-v1\tany\t0.20\t0.60\t-\t-\t2026-11-26\taws.amazon.com/bedrock/pricing (us-east-1) as crawled in sungminna/GapS aws_pricing_data_titan.md and Aditya-Poddar/bedrock-pricing (0.0002/0.0006 per 1K), undated (UNCONFIRMED; older copies show the 2023 launch price 0.0008/0.0016), recorded 2026-11-26\n"
 	"meta.llama3-8b-instruct-v1:0\tany\t0.22\t0.22\t-\t-\t2026-11-26\tinventivehq Bedrock guide, undated (UNCONFIRMED), recorded 2026-11-26\n"
 	"meta.llama3-70b-instruct-v1:0\tany\t0.99\t0.99\t-\t-\t2026-11-26\tinventivehq Bedrock guide, undated (UNCONFIRMED), recorded 2026-11-26\n"
 	"meta.llama3-1-8b-instruct-v1:0\tany\t0.22\t0.22\t-\t-\t2026-11-26\tinventivehq Llama 3 8B figure (deploybase says 0.08/0.32; UNCONFIRMED)\n"
@@ -39,5 +40,6 @@ const char bq_prices_builtin_tsv[] =
 	"mistral.mixtral-8x7b-instruct-v0:1\tany\t0.45\t0.70\t-\t-\t2026-11-26\tinventivehq Bedrock guide, undated (UNCONFIRMED), recorded 2026-11-26\n"
 	"mistral.mistral-large-2402-v1:0\tany\t4.00\t12.00\t-\t-\t2026-11-26\tinventivehq Bedrock guide, undated (UNCONFIRMED), recorded 2026-11-26\n"
 	"mistral.mistral-large-2407-v1:0\tany\t2.00\t6.00\t-\t-\t2026-01-01\tatonementlicensing Q1 2026 (UNCONFIRMED)\n"
+	"cohere.command-r-plus-v1:0\tany\t3.00\t15.00\t-\t-\t2025-07-20\taws.amazon.com/bedrock/pricing as transcribed 2025-07-20 in convo-lang bedrock-pricing.md (0.003/0.015 per 1K; UNCONFIRMED)\n"
 	"";
 const size_t bq_prices_builtin_len = sizeof(bq_prices_builtin_tsv) - 1;

@@ -165,10 +165,12 @@ int bq_xml_feed(bq_xml *x, const char *data, size_t n, bool final,
 				       XML_ErrorString(XML_GetErrorCode(x->p)),
 				       (unsigned long)XML_GetCurrentLineNumber(x->p));
 		}
-		data += chunk;
-		n -= (size_t)chunk;
 		if (last)
 			break;
+		/* No arithmetic on data when it is NULL: the final call of a
+		 * stream is (NULL, 0, true). */
+		data += chunk;
+		n -= (size_t)chunk;
 	}
 	return 0;
 }
@@ -183,7 +185,7 @@ void bq_xml_free(bq_xml *x)
 	if (!x)
 		return;
 	XML_ParserFree(x->p);
-	bq_buf_release(&x->text);
+	bq_buf_release_secure(&x->text); /* STS answers carry secrets */
 	free(x);
 }
 

@@ -527,11 +527,14 @@ int bq_trace_run(struct bq_cli *cli, struct bq_out *out, bq_err *err)
 			       "%lu BatchGetTraces requests", c.traces, c.spans, c.rejected,
 			       c.missing, c.batch_calls);
 	}
-	if (rc == 0 && (c.missing || c.rejected) && !bq_out_closed(out)) {
-		/* each missing trace and rejected document was reported
-		 * already; a missing trace is the graver (status 1) */
+	/* each rejected document was reported, the count is in the summary
+	 * above: status 5 */
+	cli->rejected_other += c.rejected;
+	if (rc == 0 && c.missing && !bq_out_closed(out)) {
+		/* each missing trace was reported already; it is graver than a
+		 * rejected document: status 1, nothing more to print */
 		bq_err_clear(err);
-		err->exit_status = c.missing ? BQ_EXIT_RUNTIME : BQ_EXIT_INPUT;
+		err->exit_status = BQ_EXIT_RUNTIME;
 		rc = -1;
 	}
 done:

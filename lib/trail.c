@@ -11,7 +11,9 @@
 
 #include <zlib.h>
 
+#include "aws_call.h"
 #include "pacer.h"
+#include "proto.h"
 
 /* ---- shared: one CloudTrail record to the output ---- */
 
@@ -47,28 +49,60 @@ static void reject(bq_trail_ctx *c, const bq_err *e)
 
 /* ---- LookupEvents ---- */
 
+struct pace_hook {
+	bq_trail_ctx *c;
+	bq_pacer *p;
+};
+
+/* Runs before every attempt of a LookupEvents call, the client's retries
+ * included, so a retry after a fault cannot exceed CloudTrail's 2
+ * requests per second either. */
+static int pace_attempt(void *ud, bq_request *req, bq_err *err)
+{
+	struct pace_hook *h = ud;
+	double waited = bq_pacer_take(h->p);
+
+	(void)req;
+	(void)err;
+	h->c->requests++;
+	if (h->c->cli->debug && waited > 0)
+		bq_logf("%s: paced %.3f s before LookupEvents\n", bq_progname(), waited);
+	return 0;
+}
+
+/* One call per page from bq-trail itself: the client's retries
+ * (--max-attempts) are the only re-sends, so a persistent fault ends the run
+ * after exactly that many requests (issue 12).  The call is bq_aws_json_call
+ * spelled out, for the per-attempt hook its options lack. */
 static int lookup_page(bq_trail_ctx *c, bq_pacer *p, json_t *input,
 		       json_t **page, bq_err *err)
 {
-	for (int tries = 0;; tries++) {
-		double waited = bq_pacer_take(p);
-		c->requests++;
-		if (c->cli->debug && waited > 0)
-			bq_logf("%s: paced %.3f s before LookupEvents\n", bq_progname(), waited);
-		if (bq_aws_json_call(c->aws, BQ_SVC_CLOUDTRAIL, "LookupEvents",
-				     input, page, err) == 0) {
-			bq_pacer_ok(p);
-			return 0;
-		}
-		if (!err->throttling || tries >= BQ_TRAIL_PAGE_RETRIES)
-			return -1;
-		c->throttled++;
-		double d = bq_pacer_throttled(p);
-		if (!c->cli->quiet)
-			bq_warn("throttled (%s), sending page %lu again in %.1f s",
-				err->code[0] ? err->code : "throttling", c->pages + 1, d);
-		bq_err_clear(err);
+	struct pace_hook h = { c, p };
+	bq_proto_json_req pj;
+	bq_aws_request r;
+	bq_aws_xopts xo;
+	bq_buf body = BQ_BUF_INIT;
+	bq_aws_response resp = BQ_AWS_RESPONSE_INIT;
+	int rc;
+
+	*page = NULL;
+	rc = bq_call_json_request(BQ_SVC_CLOUDTRAIL, "LookupEvents", input, &body,
+				  &pj, &r, &xo, err);
+	if (rc == 0) {
+		xo.on_attempt = pace_attempt;
+		xo.attempt_ud = &h;
+		rc = bq_aws_send_ex(c->aws, &r, &xo, &resp, NULL, err);
 	}
+	if (rc == 0)
+		rc = bq_proto_json_parse(bq_service_get(BQ_SVC_CLOUDTRAIL),
+					 resp.body.data, resp.body.len, page, err);
+	bq_aws_response_free(&resp);
+	bq_buf_release(&body);
+	if (rc == 0)
+		bq_pacer_ok(p);
+	else if (err->throttling)
+		c->throttled++;
+	return rc;
 }
 
 int bq_trail_lookup(bq_trail_ctx *c, bq_err *err)
@@ -569,12 +603,9 @@ int bq_trail_run(struct bq_cli *cli, struct bq_out *out, bq_err *err)
 			bq_msg("%lu events, %lu pages, %lu LookupEvents requests, %lu throttled, %lu rejected",
 			       c.emitted, c.pages, c.requests, c.throttled, c.rejected);
 	}
-	if (rc == 0 && c.rejected && !bq_out_closed(out)) {
-		/* each rejected record or file was reported already */
-		bq_err_clear(err);
-		err->exit_status = BQ_EXIT_INPUT;
-		rc = -1;
-	}
+	/* each rejected record or file was reported, the count is in the
+	 * summary above: status 5 */
+	cli->rejected_other += c.rejected;
 done:
 	if (rc < 0 && err->exit_status == 0 && err->message[0] == '\0')
 		bq_fail(err, BQ_EXIT_RUNTIME, "out of memory");

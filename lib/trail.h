@@ -8,9 +8,10 @@
  * Two sources:
  *   - LookupEvents (default): AttributeKey EventSource = --source (default
  *     bedrock.amazonaws.com) over [--since, --until], every page followed,
- *     each request paced by a token bucket (rate 2/s, burst 1).  A page
- *     still throttled after the client's retries is sent again after a
- *     backoff (up to BQ_TRAIL_PAGE_RETRIES times), never skipped.  Records
+ *     each request (the client's retries too) paced by a token bucket
+ *     (rate 2/s, burst 1).  A page
+ *     still failing after the client's --max-attempts ends the run; it is
+ *     never skipped.  Records
  *     come newest first, as the API gives them.
  *   - --s3 s3://bucket[/prefix]: the trail's log files
  *     <prefix>/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz
@@ -48,7 +49,6 @@ enum bq_trail_opt {
 
 #define BQ_TRAIL_DEFAULT_SOURCE "bedrock.amazonaws.com"
 #define BQ_TRAIL_RATE 2.0          /* LookupEvents requests per second */
-#define BQ_TRAIL_PAGE_RETRIES 6    /* re-sends of a throttled page */
 
 typedef struct bq_trail_ctx {
 	struct bq_cli *cli;

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
+#include "timeexpr.h"
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -80,25 +80,21 @@ static const char *pick_user(const json_t *ui, const json_t *envelope)
 	return jstr(ui, "principalId");
 }
 
+/* LookupEvents' EventTime is epoch seconds, sometimes with a fraction:
+ * milliseconds only when there are some.  A fraction that rounds up to a
+ * whole second stays in its second (.999), as it always has. */
 static void format_epoch(double t, char *buf, size_t size)
 {
-	struct tm tm;
-	time_t secs = (time_t)floor(t);
+	double secs = floor(t);
+	long ms;
 
 	buf[0] = '\0';
-	if (!gmtime_r(&secs, &tm))
+	if (!(secs > -9e15 && secs < 9e15))
 		return;
-	double frac = t - (double)secs;
-	long ms = lround(frac * 1000.0);
+	ms = lround((t - secs) * 1000.0);
 	if (ms >= 1000)
 		ms = 999;
-	if (ms > 0) {
-		char base[32];
-		strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-		bq_snprintf(buf, size, "%s.%03ldZ", base, ms);
-	} else {
-		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
+	bq_time_format_auto((int64_t)secs * 1000 + ms, buf, size);
 }
 
 static int add_resources(json_t *rec, const json_t *raw, const json_t *envelope)

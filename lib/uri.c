@@ -1,5 +1,7 @@
 #include "uri.h"
 
+#include "hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,17 +52,6 @@ char *bq_uri_encode_dup(const char *s, bool keep_slash)
 	return bq_buf_detach(&b);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int bq_uri_decode(bq_buf *out, const char *s, size_t n)
 {
 	size_t i, at = out->len;
@@ -71,8 +62,8 @@ int bq_uri_decode(bq_buf *out, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		int hi, lo;
 
-		if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (hi = bq_hex_digit(s[i + 1])) >= 0 &&
+		    (lo = bq_hex_digit(s[i + 2])) >= 0) {
 			out->data[at++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else {

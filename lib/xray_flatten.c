@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
+#include "timeexpr.h"
 #include "uri.h"
 
 static const char *jstr(const json_t *o, const char *key)
@@ -219,17 +219,9 @@ int bq_xray_model_id(const json_t *seg, bq_buf *out)
 
 static void format_ms(double t, char *buf, size_t size)
 {
-	long long ms = llround(t * 1000.0);
-	long long secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-	int frac = (int)(ms - secs * 1000);
-	time_t tt = (time_t)secs;
-	struct tm tm;
-	char base[40];
-
 	buf[0] = '\0';
-	if (!gmtime_r(&tt, &tm) || !strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm))
-		return;
-	bq_snprintf(buf, size, "%s.%03dZ", base, frac);
+	if (t > -9e15 && t < 9e15)
+		bq_time_format_ms(llround(t * 1000.0), buf, size);
 }
 
 static json_t *duration_value(double seconds)

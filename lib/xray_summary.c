@@ -4,9 +4,8 @@
 #include "xray_summary.h"
 
 #include <math.h>
-#include <time.h>
 
-#include "buf.h"
+#include "timeexpr.h"
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -28,14 +27,9 @@ static void put_time(json_t *o, const char *k, const json_t *v)
 	double t = json_number_value(v);
 	if (!(t >= 0 && t < 1e11))
 		return;
-	long long ms = llround(t * 1000.0);
-	time_t secs = (time_t)(ms / 1000);
-	struct tm tm;
-	char base[40], buf[48];
-	if (!gmtime_r(&secs, &tm) || !strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm))
-		return;
-	bq_snprintf(buf, sizeof buf, "%s.%03dZ", base, (int)(ms % 1000));
-	json_object_set_new(o, k, json_string(buf));
+	char buf[BQ_TIME_BUFSZ];
+	if (bq_time_format_ms(llround(t * 1000.0), buf, sizeof buf))
+		json_object_set_new(o, k, json_string(buf));
 }
 
 static void put_ms(json_t *o, const char *k, const json_t *v)

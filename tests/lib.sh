@@ -63,3 +63,31 @@ check_nogrep() {
 	if ! grep -qE -- "$1" "$2"; then ok "$3"
 	else not_ok "$3 (found /$1/)"; grep -E -- "$1" "$2" | head -3 | sed 's/^/#   /'; fi
 }
+
+# need_python WHAT: this test file needs python3; without it, one skip line
+# naming WHAT and the end of the file (status 0).
+need_python() {
+	command -v python3 >/dev/null || { skip "$1: python3 missing"; exit 0; }
+}
+
+# start_peers ARGS...: peer_start ARGS (tests/peer/peer.sh, sourced on first
+# use), or not ok and the end of the file; then W is the world's ground
+# truth (with --world) and REQ the front's request log.
+start_peers() {
+	declare -F peer_start >/dev/null || source "$TOP/tests/peer/peer.sh"
+	peer_start "$@" || { not_ok "peer_start $*"; exit 1; }
+	W=$BQ_PEER_DIR/world
+	REQ=$BQ_PEER_DIR/requests.ndjson
+}
+
+# man_examples PAGE N: the commands of PAGE's EXAMPLES section as a reader
+# types them (the literal blocks, "\e" read as a backslash), one line each,
+# into $T/examples; checks there are N (the ones the test checks) and puts
+# the built binaries first on PATH so the commands run as written.
+man_examples() {
+	awk '/^\.Sh EXAMPLES/ { e = 1; next } /^\.Sh / { e = 0 }
+	     e && /^\.Bd -literal/ { b = 1; next } e && /^\.Ed/ { b = 0; next }
+	     e && b { gsub(/\\e/, "\\"); print }' "$1" >"$T/examples"
+	check_eq "$(wc -l <"$T/examples")" "$2" "$(basename "$1") has the $2 examples this test checks"
+	export PATH="$BQ_BIN:$PATH"
+}

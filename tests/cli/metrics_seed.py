@@ -18,6 +18,9 @@ bq-metrics must print, independently of it.
       the order it must print them (time, then series as listed).
   metrics_seed.py window --samples FILE --series MODEL|METRIC|STAT --start S --end E
       One whole-window statistic (what --assert sees), or "nodata".
+  metrics_seed.py windows --samples FILE
+      Many of those at once: reads "START END MODEL|METRIC|STAT" lines on
+      stdin and prints one value (or "nodata") per line.
   metrics_seed.py compare WANT GOT
       Compares two NDJSON files record by record: same keys and order, equal
       strings, numbers equal within 1e-9 relative.  Prints "ok" or the first
@@ -163,6 +166,18 @@ def window(args):
     print("nodata" if v is None else repr(v))
 
 
+def windows(args):
+    samples = load(args.samples)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        start, end, series = line.rstrip("\n").split(" ", 2)
+        model, metric, stat = parse_series(series)
+        vals = [s["value"] for s in matching(samples, args.ns, model, metric, int(start), int(end))]
+        v = stat_of(vals, stat)
+        print("nodata" if v is None else repr(v))
+
+
 def world(args):
     out = []
     with open(os.path.join(args.world, "metrics.ndjson")) as f:
@@ -233,6 +248,9 @@ def main():
             p.add_argument("--series", nargs="+", required=True)
         else:
             p.add_argument("--series", required=True)
+    p = sub.add_parser("windows")
+    p.add_argument("--samples", required=True)
+    p.add_argument("--ns", default="AWS/Bedrock")
     p = sub.add_parser("compare")
     p.add_argument("want")
     p.add_argument("got")
@@ -251,6 +269,8 @@ def main():
         expect(args)
     elif args.cmd == "window":
         window(args)
+    elif args.cmd == "windows":
+        windows(args)
     else:
         sys.exit(compare(args))
 

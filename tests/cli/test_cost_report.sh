@@ -5,11 +5,8 @@
 # seeded into moto (exact amounts, tag keys, scripted pages), the budget
 # gate and usage errors.
 source "$(dirname "$0")/../lib.sh"
-command -v python3 >/dev/null || { skip "cost report: python3 missing"; exit 0; }
-source "$TOP/tests/peer/peer.sh"
-peer_start --world --records 200 || { not_ok "peer_start"; exit 1; }
-W=$BQ_PEER_DIR/world
-REQ=$BQ_PEER_DIR/requests.ndjson
+need_python "cost report"
+start_peers --world --records 200
 X="python3 $TOP/tests/cli/cost_expect.py"
 ws=$(jq -r .window_start "$W/manifest.json")
 we=$(jq -r .window_end "$W/manifest.json")
@@ -20,12 +17,13 @@ ALL="$S1|$S2|$S3"
 ce_calls() { jq -s '[.[] | select(.operation=="GetCostAndUsage")] | length' "$REQ"; }
 day() { python3 -c "import sys;print(sys.argv[1][:10])" "$1"; }
 # The days Cost Explorer is asked for: since's day to the day after until's.
-d0=$(day "$ws")
-d1=$(python3 -c "
+end_day() { python3 -c "
 import calendar,datetime,sys
 t=calendar.timegm(datetime.datetime.strptime(sys.argv[1],'%Y-%m-%dT%H:%M:%SZ').timetuple())
 e=(t+86399)//86400*86400
-print(datetime.datetime.utcfromtimestamp(e).strftime('%Y-%m-%d'))" "$we")
+print(datetime.datetime.utcfromtimestamp(e).strftime('%Y-%m-%d'))" "$1"; }
+d0=$(day "$ws")
+d1=$(end_day "$we")
 
 svc=(--service "$S1" --service "$S2" --service "$S3")
 
@@ -57,18 +55,19 @@ check_eq "$($X report "$W/costs.json" "$ALL" hourly usage-type "$ws" "$we" <"$T/
 	"ok $(wc -l <"$T/out")" "hourly rows across pages: none missing, none twice"
 check_grep "^bq-cost: $n Cost Explorer requests made" "$T/err" "request count across pages"
 
-# No --service: the services are listed first (GetDimensionValues); when
-# that is not possible the tool says so and keeps to "Amazon Bedrock".
-run bq bq-cost --max-attempts 1 --since "$ws" --until "$we"
+# No --service: the services are listed first (GetDimensionValues over the
+# window, SearchString "Bedrock"), the Marketplace-billed model services
+# ("Claude ... (Amazon Bedrock Edition)") with the first-party one.
+dv_calls() { jq -s '[.[] | select(.operation=="GetDimensionValues")] | length' "$REQ"; }
+before=$(dv_calls)
+run bq bq-cost --since "$ws" --until "$we"
 check_rc 0 "report without --service"
-if grep -q "cannot list Bedrock's Cost Explorer services" "$T/err"; then
-	ok "service listing failure is a warning"
-	check_eq "$($X report "$W/costs.json" "$S1" daily "" "$d0" "$d1" <"$T/out" | head -3)" \
-		"ok $(wc -l <"$T/out")" "totals of Amazon Bedrock alone"
-else
-	check_eq "$($X report "$W/costs.json" "$ALL" daily "" "$d0" "$d1" <"$T/out" | head -3)" \
-		"ok $(wc -l <"$T/out")" "totals of every service named like Bedrock"
-fi
+check_nogrep "cannot list Bedrock's Cost Explorer services" "$T/err" "services listed, no warning"
+check_eq "$(( $(dv_calls) - before ))" 1 "one GetDimensionValues request"
+check_eq "$($X report "$W/costs.json" "$ALL" daily "" "$d0" "$d1" <"$T/out" | head -3)" \
+	"ok $(wc -l <"$T/out")" "totals of every service named like Bedrock, Marketplace-billed ones included"
+run bq bq-cost --since "$ws" --until "$we" --by usage-type
+check_grep '"usage_type":"USE1-Claude3\.5Haiku-' "$T/out" "a Marketplace-billed model's usage types are in the report"
 
 # The budget gate on the report's total.
 run bq bq-cost -q --service "$S1" --since "$ws" --until "$we" --budget 1000000
@@ -90,9 +89,28 @@ check_rc 2 "bad --budget"
 run bq bq-cost --since 1d --until 2d
 check_rc 2 "empty window"
 
+# Services listed over several pages (one value a page): all of them used.
+# Through the fault proxy the listing fails: a warning, and the report
+# keeps to "Amazon Bedrock".
+echo "GetDimensionValues 500" >"$T/dvrules"
+start_peers --world --records 60 --ce-page 1 --faults "$T/dvrules"
+ws=$(jq -r .window_start "$W/manifest.json")
+we=$(jq -r .window_end "$W/manifest.json")
+nsvc=$(jq '[.rows[].service] | unique | length' "$W/costs.json")
+run bq bq-cost --since "$ws" --until "$we"
+check_rc 0 "report, services listed one a page"
+check_eq "$(dv_calls)" "$nsvc" "GetDimensionValues followed to the last page ($nsvc services, $nsvc pages)"
+check_eq "$($X report "$W/costs.json" "$ALL" daily "" "$(day "$ws")" "$(end_day "$we")" <"$T/out" | head -3)" \
+	"ok $(wc -l <"$T/out")" "every service of every page in the filter"
+AWS_ENDPOINT_URL=$BQ_FAULT_URL run bq bq-cost --max-attempts 1 --since "$ws" --until "$we"
+check_rc 0 "services not listable: still a report"
+check_grep "^bq-cost: warning: cannot list Bedrock's Cost Explorer services \(.*GetDimensionValues" "$T/err" \
+	"services not listable: said on stderr"
+check_eq "$($X report "$W/costs.json" "$S1" daily "" "$(day "$ws")" "$(end_day "$we")" <"$T/out" | head -3)" \
+	"ok $(wc -l <"$T/out")" "services not listable: totals of Amazon Bedrock alone"
+
 # Seeded results in moto: exact amounts, tag keys, a scripted second page.
-peer_start || { not_ok "peer_start (seeded)"; exit 1; }
-REQ=$BQ_PEER_DIR/requests.ndjson
+start_peers
 curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
 	"$BQ_MOTO_URL/moto-api/static/ce/cost-and-usage-results" -d '{"results":[
  {"ResultsByTime":[{"TimePeriod":{"Start":"2026-10-01","End":"2026-11-01"},"Total":{},"Estimated":false,"Groups":[
@@ -107,10 +125,10 @@ run bq bq-cost --service "$S1" --since 2026-10-01 --until 2026-11-01 --granulari
 check_rc 0 "seeded report"
 cat >"$T/want" <<'J'
 {"kind":"cost","start":"2026-10-01","end":"2026-11-01","group":{"model":"NovaPro","tag:team":"search"},"metric":"UnblendedCost","amount":"12.44","unit":"USD","estimated":false}
-{"kind":"cost","start":"2026-10-01","end":"2026-11-01","group":{"model":"NovaPro","tag:team":""},"metric":"UnblendedCost","amount":"0.20","unit":"USD","estimated":true}
+{"kind":"cost","start":"2026-10-01","end":"2026-11-01","group":{"model":"NovaPro","tag:team":""},"metric":"UnblendedCost","amount":"0.2","unit":"USD","estimated":true}
 {"kind":"cost","start":"2026-10-01","end":"2026-11-01","group":{"model":"Claude3Haiku","tag:team":"support"},"metric":"UnblendedCost","amount":"0.00000015","unit":"USD","estimated":true}
 J
-check_file_eq "$T/out" "$T/want" "exact decimal sums across pages (12.34 + 0.1 = 12.44), tags split, exponents expanded"
+check_file_eq "$T/out" "$T/want" "exact decimal sums across pages (12.34 + 0.1 = 12.44), tags split, exponents expanded, shortest form"
 check_eq "$(ce_calls)" 2 "two pages, two requests, nothing fetched twice"
 check_grep '^bq-cost: 2 Cost Explorer requests made' "$T/err" "request count"
 run bq bq-cost -q --service "$S1" --since 2026-10-01 --until 2026-11-01 --granularity monthly --by model --by tag:team --budget 12.64000015

@@ -3,12 +3,10 @@
 # throttling, errors), the --fail-under gate and --rps pacing, against the
 # front peer's judge markers (tests/peer/front.py).
 source "$(dirname "$0")/../lib.sh"
-command -v python3 >/dev/null || { skip "judge errors: python3 missing"; exit 0; }
-source "$TOP/tests/peer/peer.sh"
-peer_start || { not_ok "peer_start"; exit 1; }
+need_python "judge errors"
+start_peers
 export BQ_JUDGE_MODEL=amazon.nova-pro-v1:0
 X="python3 $TOP/tests/cli/judge_expect.py"
-REQ=$BQ_PEER_DIR/requests.ndjson
 calls() { jq -s '[.[] | select(.operation=="Converse")] | length' "$REQ"; }
 rec() { printf '{"id":"%s","prompt":"%s","response":"%s"}\n' "$1" "$2" "$3"; }
 
@@ -54,8 +52,20 @@ check_grep "record 'e1' \(rubric correctness\): ThrottlingException: " "$T/err" 
 check_grep "record 'e3' \(rubric correctness\): ModelNotReadyException: " "$T/err" "model-not-ready reported"
 check_grep "record 'e4' \(rubric correctness\): InternalServerException: " "$T/err" "server error reported"
 check_eq "$(jq -r .id "$T/out")" e2 "the good record still comes out"
-# e1 and e3: first call plus BQ_JUDGE_THROTTLE_RETRIES (2) re-sends each; e2, e4 once.
-check_eq "$(( $(calls) - before ))" 8 "throttled calls are sent again (backoff), others not"
+# --max-attempts 1: one call each; a throttled call is not sent again.
+check_eq "$(( $(calls) - before ))" 4 "one call per record with --max-attempts 1, throttled or not"
+
+# An unknown judge model (the service answers ResourceNotFoundException):
+# every call would fail the same way, so the run stops with status 1 and the
+# service's error code, without judging (or sending) the rest.
+{ rec n1 "x [[peer:not-found]]" "y"; for i in 2 3 4 5 6 7 8 9; do rec "n$i" "question $i" "answer $i"; done; } >"$T/nf"
+before=$(calls)
+run bq bq-judge -j 1 --rubric correctness <"$T/nf"
+check_rc 1 "unknown judge model: status 1"
+check_grep "^bq-judge: .*ResourceNotFoundException" "$T/err" "unknown judge model: the service's error code is said"
+check_eq "$(grep -c ResourceNotFoundException "$T/err")" 1 "unknown judge model: said once, not per record"
+check_eq "$(wc -l <"$T/out")" 0 "unknown judge model: no judgment written"
+check_eq "$(( $(calls) - before ))" 1 "unknown judge model: the run stops after the first call (-j 1), not one call a record"
 
 # The gate: pass, fail (status 4), nothing judged.
 for i in 1 2 3 4 5 6; do rec "g$i" "question $i" "answer $i"; done >"$T/gate"
@@ -74,25 +84,27 @@ check_grep "nothing was judged: --fail-under 0.9 not checked" "$T/err" "no recor
 run bq bq-judge --fail-under 1.5 </dev/null
 check_rc 2 "--fail-under out of 0..1 is a usage error"
 
-# --rps: the peer's request log never shows more calls per second than
-# allowed (log times are whole seconds: a tolerance of one), and the calls
-# are spread over at least (N-1)/R seconds (minus the same tolerance).
+# --rps: the peer's request log never shows more calls in one calendar
+# second than allowed (a tolerance of one: a second's window need not start
+# with a call), and the calls are spread over at least (N-1)/R seconds (minus
+# the same tolerance).  Log times are RFC 3339 with milliseconds.
 for i in $(seq 1 7); do rec "r$i" "paced $i" "answer $i"; done >"$T/rps"
 start=$(wc -l <"$REQ")
 run bq bq-judge -q --rps 2 -j 4 --rubric correctness <"$T/rps"
 check_rc 0 "--rps 2"
 tail -n +$((start + 1)) "$REQ" | jq -r 'select(.operation=="Converse") | .ts' >"$T/ts"
 check_eq "$(wc -l <"$T/ts")" 7 "seven paced calls"
-max_per_sec=$(sort "$T/ts" | uniq -c | awk '{print $1}' | sort -n | tail -1)
+max_per_sec=$(cut -c1-19 "$T/ts" | sort | uniq -c | awk '{print $1}' | sort -n | tail -1)
 [ "$max_per_sec" -le 3 ] && ok "at most 2 (+1) calls in any logged second ($max_per_sec)" ||
 	not_ok "rps exceeded: $max_per_sec calls in one second"
 span=$(python3 - "$T/ts" <<'PY'
 import calendar, sys, time
-ts = [calendar.timegm(time.strptime(l.strip(), "%Y-%m-%dT%H:%M:%SZ")) for l in open(sys.argv[1])]
-print(max(ts) - min(ts))
+ts = [calendar.timegm(time.strptime(l[:19], "%Y-%m-%dT%H:%M:%S")) + int(l[20:23]) / 1000
+      for l in open(sys.argv[1])]
+print("%.3f" % (max(ts) - min(ts)))
 PY
 )
-[ "$span" -ge 2 ] && ok "calls spread over ${span}s (>= 3s - 1s tolerance)" || not_ok "calls too close: ${span}s"
+[ "${span%.*}" -ge 2 ] && ok "calls spread over ${span}s (>= 3s - 1s tolerance)" || not_ok "calls too close: ${span}s"
 run bq bq-judge --rps 0 </dev/null
 check_rc 2 "--rps 0 is a usage error"
 

@@ -2,19 +2,11 @@
 # Runs every command of bq-judge(1)'s EXAMPLES against the local peers
 # (the sample world) and checks what it printed.
 source "$(dirname "$0")/../lib.sh"
-command -v python3 >/dev/null || { skip "judge examples: python3 missing"; exit 0; }
-source "$TOP/tests/peer/peer.sh"
-peer_start --world --records 150 || { not_ok "peer_start"; exit 1; }
+need_python "judge examples"
+start_peers --world --records 150
 export BQ_JUDGE_MODEL=anthropic.claude-3-5-sonnet-20241022-v2:0
-export PATH="$BQ_BIN:$PATH"
 X="python3 $TOP/tests/cli/judge_expect.py"
-W=$BQ_PEER_DIR/world
-
-# The examples, one command per line, as the page shows them.
-awk '/^\.Sh EXAMPLES/ { e = 1; next } /^\.Sh / { e = 0 }
-     e && /^\.Bd -literal/ { b = 1; next } e && /^\.Ed/ { b = 0; next }
-     e && b { gsub(/\\e/, "\\"); print }' "$TOP/man/bq-judge.1" >"$T/examples"
-check_eq "$(wc -l <"$T/examples")" 6 "six examples in bq-judge(1)"
+man_examples "$TOP/man/bq-judge.1" 6
 
 cd "$T" || exit 1
 jq -r '.requestId' "$W/invocations.ndjson" | sort >"$T/world_ids"
@@ -22,6 +14,9 @@ for i in 1 2 3 4 5 6 7 8; do
 	printf '{"id":"g%d","prompt":"What is %d + %d? [[peer:score=%d]]","response":"%d","reference":"%d"}\n' \
 		"$i" "$i" "$i" $((i % 2 + 4)) $((2 * i)) $((2 * i))
 done >golden.ndjson
+for i in 1 2 3 4 5 6; do
+	printf '{"id":"a%d","prompt":"Say something nice about day %d","response":"Day %d is lovely."}\n' "$i" "$i" "$i"
+done >answers.ndjson
 cat >tone.json <<'J'
 {"name": "tone", "criteria": "Judge whether the answer is friendly and calm.",
  "scale": [{"value": 1, "label": "rude or cold"}, {"value": 2, "label": "neutral"},
@@ -66,7 +61,9 @@ while IFS= read -r cmd; do
 	5)
 		check_eq "$rc" 0 "example 5 runs"
 		check_eq "$(head -1 "$T/out" | tr -s ' ')" "id raw_score score reason" "example 5: table header"
-		check_eq "$(tail -n +2 "$T/out" | wc -l)" 8 "example 5: one row per golden record"
+		$X scores 1 3 <answers.ndjson | awk '{print $1, $2}' >"$T/want"
+		tail -n +2 "$T/out" | awk '{print $1, $2}' >"$T/got"
+		check_file_eq "$T/got" "$T/want" "example 5: one row per answer, levels of the 1..3 scale"
 		;;
 	6)
 		check_eq "$rc" 0 "example 6 runs"

@@ -4,9 +4,8 @@
 # order under -j 8 with uneven latencies, deterministic sampling, --max,
 # several rubrics, rubric files, invocation records of the sample world.
 source "$(dirname "$0")/../lib.sh"
-command -v python3 >/dev/null || { skip "judge scores: python3 missing"; exit 0; }
-source "$TOP/tests/peer/peer.sh"
-peer_start --world --records 60 || { not_ok "peer_start"; exit 1; }
+need_python "judge scores"
+start_peers --world --records 60
 export BQ_JUDGE_MODEL=anthropic.claude-3-5-sonnet-20241022-v2:0
 X="python3 $TOP/tests/cli/judge_expect.py"
 
@@ -114,3 +113,17 @@ if [ "$nothing" -gt 0 ]; then
 else
 	skip "no error records in the first 30 world records"
 fi
+
+# A slow writer (bq-logs --follow): a judgment comes out while the input is
+# still open, before the next record is written.
+mkfifo "$T/fifo"
+bq bq-judge -q --rubric correctness <"$T/fifo" >"$T/live" 2>"$T/live.err" &
+jpid=$!
+exec 7>"$T/fifo"
+head -1 "$T/in5" >&7
+for _ in $(seq 1 300); do [ -s "$T/live" ] && break; sleep 0.1; done
+check_eq "$(jq -r .id "$T/live" 2>/dev/null)" q000 "first judgment written while the input is still open"
+sed -n 2p "$T/in5" >&7
+exec 7>&-
+wait "$jpid"
+check_eq "$(jq -r .id "$T/live" | tr '\n' ' ')" "q000 q001 " "the rest follows when input ends"

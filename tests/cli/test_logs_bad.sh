@@ -6,6 +6,10 @@
 source "$(dirname "$0")/../lib.sh"
 source "$TOP/tests/peer/peer.sh"
 
+if ! command -v aws >/dev/null; then
+	skip "bq-logs bad data: the AWS CLI (aws) seeds this test and is not installed"
+	exit 0
+fi
 if ! python3 -c 'import moto' 2>/dev/null; then
 	skip "bq-logs bad data: moto is not installed"
 	exit 0

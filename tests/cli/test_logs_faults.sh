@@ -46,7 +46,7 @@ R
 peer_start --world --records 300 --faults "$T/rules2" || { not_ok "peers restart"; exit 1; }
 M=$BQ_PEER_DIR/world/manifest.json
 run bq bq-logs --endpoint-url "$BQ_FAULT_URL" --s3 "$S3" --since "$(j window_start)" \
-	--until "$(j window_end)" -j 1 --max-attempts 3
+	--until "$(j window_end)" -j 1 --max-attempts 2
 check_rc 1 "an object failing every attempt: status 1"
 check_grep "^bq-logs: s3://$(j bucket)/$(j prefix)/AWSLogs/.*\\.json\\.gz: .*\\(InternalError" "$T/err" \
 	"the failed object is named with the service's error"

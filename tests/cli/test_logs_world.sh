@@ -38,8 +38,10 @@ python3 - "$BQ_PEER_DIR/requests.ndjson" >"$T/lists" <<'EOF'
 import json, sys, urllib.parse
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    if r.get("operation") == "ListObjectsV2":
-        print(urllib.parse.parse_qs(r.get("query", "")).get("prefix", ["?"])[0])
+    q = urllib.parse.parse_qs(r.get("query", ""))
+    # (listings with a delimiter find the account and region folders)
+    if r.get("operation") == "ListObjectsV2" and "delimiter" not in q:
+        print(q.get("prefix", ["?"])[0])
 EOF
 check_eq "$(grep -c . "$T/lists")" 3 "s3: three hourly prefixes listed for a three-hour window"
 check_eq "$(grep -cE '/BedrockModelInvocationLogs/us-east-1/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{2}/$' "$T/lists")" 3 \
@@ -168,3 +170,57 @@ fi
 n_conv=$(jq -r 'select(.operation=="Converse" and .output_body != null) | .request_id' "$T/s3" | grep -c .)
 check_eq "$(jq -r 'select(.operation=="Converse" and .output_body != null and (.output_body.output.message.content[0].text|length) > 0) | .request_id' "$T/s3" | grep -c .)" \
 	"$n_conv" "Converse records carry answer text in output_body"
+
+# several log groups are merged in time order
+if ! command -v aws >/dev/null; then
+	skip "two log groups: the AWS CLI seeds the second group"
+	exit 0
+fi
+aws logs create-log-group --log-group-name /other/bedrock >/dev/null 2>&1
+aws logs create-log-stream --log-group-name /other/bedrock --log-stream-name s >/dev/null 2>&1
+python3 - "$W/invocations.ndjson" >"$T/other.json" <<'PY'
+import calendar, json, sys, time
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ev = []
+for i in (3, 100, 101, 250, 399):
+    r = dict(recs[i], requestId="other-%d" % i, region="eu-west-1")
+    t = calendar.timegm(time.strptime(r["timestamp"], "%Y-%m-%dT%H:%M:%SZ"))
+    ev.append({"timestamp": t * 1000 + 500, "message": json.dumps(r)})
+print(json.dumps(ev))
+PY
+aws logs put-log-events --log-group-name /other/bedrock --log-stream-name s \
+	--log-events "file://$T/other.json" >/dev/null 2>"$T/aws.err" || { not_ok "put-log-events"; sed 's/^/#   /' "$T/aws.err"; }
+run bq bq-logs --log-group "$GROUP" --log-group /other/bedrock --since "$WS" --until "$WE" --no-bodies -q
+check_rc 0 "two log groups"
+check_eq "$(grep -c . "$T/out")" 405 "two log groups: every record of both"
+check_eq "$(jq -r .ts "$T/out" | sort -c && echo sorted)" sorted "two log groups: merged in time order"
+check_eq "$(jq -r .request_id "$T/out" | grep -n '^other-' | cut -d: -f1 | tr '\n' ' ')" "5 103 105 255 405 " \
+	"two log groups: each record of the second group right after its twin"
+
+# equal timestamps: the order of --log-group on the command line decides
+# (bq-logs(1)), whichever group answers first
+aws logs create-log-group --log-group-name /tie/bedrock >/dev/null 2>&1
+aws logs create-log-stream --log-group-name /tie/bedrock --log-stream-name s >/dev/null 2>&1
+python3 - "$W/invocations.ndjson" >"$T/tie.json" <<'PY'
+import calendar, json, sys, time
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ev = []
+for i in (7, 200):
+    r = dict(recs[i], requestId="tie-%d" % i)
+    t = calendar.timegm(time.strptime(r["timestamp"], "%Y-%m-%dT%H:%M:%SZ"))
+    ev.append({"timestamp": t * 1000, "message": json.dumps(r)})
+print(json.dumps(ev))
+PY
+aws logs put-log-events --log-group-name /tie/bedrock --log-stream-name s \
+	--log-events "file://$T/tie.json" >/dev/null 2>"$T/aws.err" || { not_ok "put-log-events (tie)"; sed 's/^/#   /' "$T/aws.err"; }
+r7=$(jq -r 'select(.timestamp != null)' "$W/invocations.ndjson" | jq -rs '.[7].requestId')
+run bq bq-logs --log-group "$GROUP" --log-group /tie/bedrock --since "$WS" --until "$WE" --no-bodies -q
+check_rc 0 "tied timestamps, world group first"
+check_eq "$(jq -r .request_id "$T/out" | grep -n "^tie-7$\|^$r7$" | cut -d: -f2 | tr '\n' ' ')" "$r7 tie-7 " \
+	"tied timestamps: the first --log-group's event first"
+run bq bq-logs --log-group /tie/bedrock --log-group "$GROUP" --since "$WS" --until "$WE" --no-bodies -q
+check_rc 0 "tied timestamps, tie group first"
+check_eq "$(jq -r .request_id "$T/out" | grep -n "^tie-7$\|^$r7$" | cut -d: -f2 | tr '\n' ' ')" "tie-7 $r7 " \
+	"tied timestamps: swapping --log-group swaps the twins"
+check_eq "$(jq -r .request_id "$T/out" | grep -n '^tie-' | cut -d: -f1 | tr '\n' ' ')" "8 202 " \
+	"tied timestamps: each tie record right before its twin"

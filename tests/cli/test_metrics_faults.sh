@@ -15,6 +15,8 @@ GetMetricData throttle seq=0,1,0,0,0,1
 GetMetricData 500 seq=0,0,0,0,0,0,0,0,0,1
 ListMetrics throttle seq=1
 PutMetricData throttle seq=1
+# never ends
+DescribeAlarms throttle
 EOF
 peer_start --faults "$T/rules" || { not_ok "peers start"; exit 1; }
 now=$(date +%s)
@@ -46,12 +48,11 @@ check_file_eq "$T/out" "$T/in" "the record passes through once"
 run bq bq-metrics --namespace BQ/Faults --since 10m --period 10m --stat count
 check_eq "$(jq -s 'map(.value) | add' "$T/out")" 1 "and was stored once"
 
-# Failing for good: every attempt throttled is status 1 with the AWS code.
-cat >"$T/rules2" <<'EOF'
-GetMetricData throttle
-EOF
-peer_start --faults "$T/rules2" || { not_ok "peers restart"; exit 1; }
-run bq bq-metrics --since 1h --model m --metric Invocations --endpoint-url "$BQ_FAULT_URL" \
-	--max-attempts 2
+# Failing for good: every attempt throttled is status 1 with the AWS code,
+# after exactly --max-attempts requests.
+n0=$(grep -c '"operation":"DescribeAlarms"' "$BQ_PEER_DIR/faults.ndjson")
+run bq bq-metrics alarms --endpoint-url "$BQ_FAULT_URL" --max-attempts 2
 check_rc 1 "throttled on every attempt: status 1"
 check_grep "Throttling" "$T/err" "with the service's error code"
+check_eq "$(( $(grep -c '"operation":"DescribeAlarms"' "$BQ_PEER_DIR/faults.ndjson") - n0 ))" 2 \
+	"after exactly 2 attempts"

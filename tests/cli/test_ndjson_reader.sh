@@ -44,6 +44,16 @@ run nc -q <"$T/nonobj"
 check_rc 5 "-q: still status 5"
 check_nogrep "input lines rejected" "$T/err" "-q: no summary"
 
+# A tool that rejects things other than input lines counts them in its own
+# words: status 5, and no "input lines" line from the CLI layer.
+run nc --reject-other 2 <"$T/blank"
+check_rc 5 "other rejects: status 5"
+check_eq "$(cat "$T/err")" "bq-ndjson-cat: 2 widgets rejected" "other rejects: the tool's wording alone"
+run nc --reject-other 1 <"$T/nonobj"
+check_rc 5 "lines and other rejects: status 5"
+check_eq "$(grep -c 'rejected$' "$T/err")" 2 "lines and other rejects: each counted in its own words"
+check_grep "^bq-ndjson-cat: 5 input lines rejected$" "$T/err" "lines and other rejects: input lines not mixed with the others"
+
 printf '{"a":1}\n{"b":2}' >"$T/trunc"
 run nc <"$T/trunc"
 check_rc 0 "truncated last line: status 0"

@@ -4,11 +4,9 @@
 # front peer is started through tests/cli/trail_front_bad.py, which breaks
 # the CloudTrailEvent of the chosen events and changes nothing else.
 source "$(dirname "$0")/../lib.sh"
-source "$TOP/tests/peer/peer.sh"
-X="python3 $TOP/tests/cli/trail_expect.py"
+source "$TOP/tests/cli/trail_lib.sh"
 
-peer_start --world || { not_ok "peer_start --world"; exit 1; }
-W=$BQ_PEER_DIR/world
+start_peers --world --records 120
 
 # Two management events to break: one on the first page, one further on.
 read -r bad1 bad2 < <($X events "$W" |
@@ -30,6 +28,7 @@ if out=$($X same "$T/out" "$T/want"); then ok "every other event emitted"; else 
 check_grep "^bq-trail: event '$bad1': CloudTrailEvent is not valid JSON: " "$T/err" "first bad event reported with its id"
 check_grep "^bq-trail: event '$bad2': CloudTrailEvent is not valid JSON: " "$T/err" "second bad event reported with its id"
 check_grep ", 0 throttled, 2 rejected$" "$T/err" "summary counts 2 rejected"
+check_nogrep "input lines? rejected" "$T/err" "events are not called input lines"
 check_eq "$(grep -c '"operation":"LookupEvents"' "$T/front/requests.ndjson")" \
 	"$(( ($(wc -l <"$T/want") + 2 + 49) / 50 ))" "all pages still read"
 grep -q '"sig":"ok"' "$T/front/requests.ndjson" && ok "requests were signed and verified" ||

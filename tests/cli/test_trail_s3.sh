@@ -5,17 +5,10 @@
 # and `aws s3 cp`: gzip, plain, multi-member gzip, records outside the
 # window, and two unreadable files that are reported and skipped.
 source "$(dirname "$0")/../lib.sh"
-source "$TOP/tests/peer/peer.sh"
-X="python3 $TOP/tests/cli/trail_expect.py"
+source "$TOP/tests/cli/trail_lib.sh"
 
-same() {
-	local out
-	if out=$($X same "$2" "$3"); then ok "$1"
-	else not_ok "$1 (status $rc)"; echo "$out"; sed 's/^/#   stderr: /' "$T/err" | head -5; fi
-}
 
-peer_start --world || { not_ok "peer_start --world"; exit 1; }
-W=$BQ_PEER_DIR/world
+start_peers --world
 B=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["trail_bucket"])' "$W/manifest.json")
 
 # --- the world's trail files ---

@@ -79,6 +79,26 @@ done
 ok "keys with spaces, '&', '+' and UTF-8 come back decoded"
 run bq_call --max-keys 2 s3 ls bq-proto dir/
 check_eq "$(wc -l <"$T/out")" 3 "prefix filter"
+# delimiter: common prefixes ("folders"), paged, decoded
+for k in "L/AWSLogs/111111111111/x" "L/AWSLogs/222222222222/BedrockModelInvocationLogs/us-east-1/y" \
+	"L/AWSLogs/222222222222/BedrockModelInvocationLogs/eu-west-1/z" "L/AWSLogs/333 a+b/w" "L/AWSLogs/top.txt"; do
+	bq_call s3 put bq-proto "$k" "$T/obj" || not_ok "s3 put '$k'"
+done
+run bq_call s3 prefixes bq-proto L/AWSLogs/
+check_rc 0 "s3 ListObjectsV2 with a delimiter"
+check_eq "$(jq -r .prefix "$T/out" | tr '\n' ' ')" "L/AWSLogs/111111111111/ L/AWSLogs/222222222222/ L/AWSLogs/333 a+b/ " \
+	"common prefixes one level down, decoded, the object beside them skipped"
+check_grep 'delimiter=%2F' <(tail -1 "$REQ") "the delimiter is sent, encoded"
+run bq_call s3 prefixes bq-proto L/AWSLogs/222222222222/BedrockModelInvocationLogs/
+check_eq "$(jq -r .prefix "$T/out" | sed 's#.*/\([^/]*\)/$#\1#' | tr '\n' ' ')" "eu-west-1 us-east-1 " "regions under an account"
+run bq_call --delimiter / --max-keys 2 s3 ls bq-proto L/AWSLogs/
+check_eq "$(jq -r '.key // .prefix' "$T/out" | sort | tr '\n' ' ')" \
+	"L/AWSLogs/111111111111/ L/AWSLogs/222222222222/ L/AWSLogs/333 a+b/ L/AWSLogs/top.txt " \
+	"s3 ls with a delimiter and pages of 2: the key beside and the prefixes, each once"
+run bq_call --stop-after 1 s3 prefixes bq-proto L/AWSLogs/
+check_eq "$(grep -c . "$T/out")/$rc" "1/0" "the prefix callback stops the listing quietly"
+run bq_call s3 prefixes bq-proto nothing/here/
+check_eq "$(grep -c . "$T/out")/$rc" "0/0" "no common prefixes: nothing, status 0"
 run bq_call --max-keys 2 --stop-after 3 s3 ls bq-proto
 check_eq "$(wc -l <"$T/out")/$rc" "3/0" "the key callback stops the listing quietly"
 run bq_call s3 get bq-proto "dir/b c.txt"

@@ -2,7 +2,7 @@
 """Generate one consistent, deterministic Amazon Bedrock world.
 
   gen_world.py --out DIR [--seed N] [--records N] [--anchor T] [--hours H]
-               [--per-object N] [--no-seed] [--quiet]
+               [--per-object N] [--large-every N] [--no-seed] [--quiet]
 
 Everything is a pure function of (seed, records, window, cutoff): the window is
 the --hours (default 3) hours ending at --anchor (RFC 3339 or @epoch; default
@@ -87,7 +87,10 @@ costs.json  {"currency":"USD","prices":{billing_name:{"input","output",
     "linked_account","tags":{key:value or ""},"unblended_cost" (number, USD),
     "usage_quantity" (tokens)}]}: what Cost Explorer knows; the peer's
     GetCostAndUsage aggregates these rows by the requested granularity,
-    filter and GroupBy.
+    filter and GroupBy, and its GetDimensionValues lists their values.
+    Services: "Amazon Bedrock" for first-party models and a Marketplace
+    service per Anthropic model ("Claude 3.5 Haiku (Amazon Bedrock
+    Edition)"), as bedrock-facts.md 6.2 describes.
 """
 
 import argparse
@@ -213,6 +216,8 @@ class Gen:
         self.trail_buf = []
         self.trail_slot = None
         self.trail_files = 0
+        self._big = None
+        self._ui = {}
 
     # ------------------------------------------------------------ helpers
     def uuid(self):
@@ -222,8 +227,14 @@ class Gen:
         return "%0*x" % (n, self.rng.getrandbits(4 * n))
 
     def words(self, n):
-        r = self.rng
-        return " ".join(r.choice(WORDS) for _ in range(n))
+        return " ".join(self.rng.choices(WORDS, k=n))
+
+    def big_text(self, i):
+        """Over 100 KB of text: one block drawn once per world, made unique
+        per record by its first line (cheap enough for million-record worlds)."""
+        if self._big is None:
+            self._big = self.words(21000)
+        return "Document %d of the archive.\n%s" % (i, self._big)
 
     def pick_weighted(self, items):
         total = sum(i[-1] for i in items)
@@ -369,7 +380,7 @@ class Gen:
         p = self.s3_path(bucket_key)
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "wb") as f:
-            f.write(gzip.compress(data, compresslevel=5, mtime=0))
+            f.write(gzip.compress(data, compresslevel=1, mtime=0))
 
     def hour_prefix(self, t):
         return self.s3_log_prefix + time.strftime("%Y/%m/%d/%H/", time.gmtime(t))
@@ -416,6 +427,13 @@ class Gen:
         self.trail_buf = []
 
     def user_identity(self, ident):
+        # shared, never mutated: records are serialised as they are made
+        ui = self._ui.get(ident[0])
+        if ui is None:
+            ui = self._ui[ident[0]] = self._user_identity(ident)
+        return ui
+
+    def _user_identity(self, ident):
         arn, typ, name, ak, _ = ident
         if typ == "IAMUser":
             return {"type": "IAMUser", "principalId": "AIDA" + hashlib.sha256(arn.encode()).hexdigest()[:16].upper(),
@@ -547,7 +565,8 @@ class Gen:
                                              resources=[{"accountId": ACCOUNT, "type": "AWS::Bedrock::ApplicationInferenceProfile",
                                                          "ARN": self.profile_arn(j)}]), t1)
         mgmt_every = max(1, n // 8)
-        large_every = 97
+        large_every = self.args.large_every
+        large_slot = None  # i of a large-body slot not yet used (its record failed)
         for i in range(n):
             t = self.start + (i + r.random()) * span / n
             t = round(t, 3)
@@ -580,15 +599,20 @@ class Gen:
                 err = ("client", r.choice(["ValidationException", "AccessDeniedException"]))
             elif x < 0.045:
                 err = ("server", r.choice(["InternalServerException", "ModelErrorException", "ServiceUnavailableException"]))
-            large_in = (i % large_every == large_every // 2) and err is None
-            large_out = large_in and (i // large_every) % 3 == 1
+            if large_every > 0 and i % large_every == large_every // 2:
+                large_slot = i
+            # a failed request logs no body: the slot passes to the next good one
+            large_in = large_slot is not None and err is None
+            large_out = large_in and (large_slot // large_every) % 3 == 1
+            if large_in:
+                large_slot = None
             prompt_words = r.randint(8, 120)
             prompt = self.words(prompt_words)
             if large_in:
-                prompt = "Summarise this document:\n" + self.words(21000)
+                prompt = "Summarise this document:\n" + self.big_text(i)
             answer = self.words(r.randint(5, 150))
             if large_out:
-                answer = self.words(21000)
+                answer = self.big_text(i + 1)
             in_tok = max(1, len(prompt) // 4 + r.randint(0, 12))
             out_tok = max(1, len(answer) // 4 + r.randint(0, 6))
             cache_r = cache_w = 0
@@ -622,14 +646,7 @@ class Gen:
                 rec["requestMetadata"] = meta
             hp = self.hour_prefix(t)
             inp = {"inputContentType": "application/json"}
-            body_in = json.dumps(req, separators=(",", ":"))
-            if len(body_in) > LARGE:
-                key = hp + "data/%s_input.json.gz" % request_id
-                self.write_gz(BUCKET + "/" + key, body_in.encode())
-                inp["inputBodyS3Path"] = "s3://%s/%s" % (BUCKET, key)
-                self.large += 1
-            else:
-                inp["inputBodyJson"] = req
+            self.body(inp, "input", req, large_in, hp, request_id)
             inp["inputTokenCount"] = in_tok
             if uses_cache:
                 inp["cacheReadInputTokenCount"] = cache_r
@@ -640,14 +657,7 @@ class Gen:
                 rec["errorCode"] = err[1]
             else:
                 outp = {"outputContentType": "application/json"}
-                body_out = json.dumps(resp, separators=(",", ":"))
-                if len(body_out) > LARGE:
-                    key = hp + "data/%s_output.json.gz" % request_id
-                    self.write_gz(BUCKET + "/" + key, body_out.encode())
-                    outp["outputBodyS3Path"] = "s3://%s/%s" % (BUCKET, key)
-                    self.large += 1
-                else:
-                    outp["outputBodyJson"] = resp
+                self.body(outp, "output", resp, large_out, hp, request_id)
                 outp["outputTokenCount"] = out_tok
                 rec["output"] = outp
             line = json.dumps(rec, separators=(",", ":"))
@@ -690,6 +700,19 @@ class Gen:
         self.write_costs()
         self.write_s3_marker()
         self.write_manifest()
+
+    def body(self, part, side, doc, large, hour_prefix, request_id):
+        """part[<side>BodyJson] = doc, or, over 100 KB, the body offloaded to
+        S3 as Bedrock does and part[<side>BodyS3Path] pointing at it.  Only
+        the big-text records can pass 100 KB: only those are measured."""
+        text = json.dumps(doc, separators=(",", ":")) if large else ""
+        if len(text) > LARGE:
+            key = hour_prefix + "data/%s_%s.json.gz" % (request_id, side)
+            self.write_gz(BUCKET + "/" + key, text.encode())
+            part[side + "BodyS3Path"] = "s3://%s/%s" % (BUCKET, key)
+            self.large += 1
+        else:
+            part[side + "BodyJson"] = doc
 
     def throttle(self, t, ident, model_id, op):
         self.throttled += 1
@@ -850,6 +873,9 @@ def main(argv=None):
     ap.add_argument("--anchor")
     ap.add_argument("--hours", type=float, default=3)
     ap.add_argument("--per-object", type=int, default=40)
+    ap.add_argument("--large-every", type=int, default=97,
+                    help="every Nth record gets a body over 100 KB (offloaded to S3; when that "
+                         "request failed, the next good one); 0: none")
     ap.add_argument("--no-seed", action="store_true")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)

@@ -11,12 +11,16 @@
  * same text parsed twice into a fresh configuration answers the same.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Says which check failed: inlining hides the line in the stack. */
+#define FAIL() (fprintf(stderr, "%s:%d: check failed\n", __FILE__, __LINE__), abort())
 
 static const char *const profiles[] = { "default", "dev", "a", "x y", "" };
 static const char *const keys[] = {
@@ -36,7 +40,7 @@ static int parse(bq_config *c, const char *cfg, size_t ncfg, const char *cred,
 				     ncred, &err) < 0)) {
 		if (err.exit_status != BQ_EXIT_USAGE &&
 		    err.exit_status != BQ_EXIT_RUNTIME)
-			abort();
+			FAIL();
 		return -1;
 	}
 	return 0;
@@ -99,11 +103,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a = bq_config_new();
 	b = bq_config_new();
 	if (!a || !b)
-		abort();
+		FAIL();
 	ra = parse(a, text, ncfg, cred, ncred);
 	rb = parse(b, text, ncfg, cred, ncred);
 	if (ra != rb || ask(a) != ask(b))
-		abort();
+		FAIL();
 	bq_config_free(a);
 	bq_config_free(b);
 	return 0;

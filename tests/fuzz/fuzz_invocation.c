@@ -18,6 +18,7 @@
  *   - the base model id fits and is consistent with bq_model_base_id.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,9 @@
 #include "ndjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Says which check failed: inlining hides the line in the stack. */
+#define FAIL() (fprintf(stderr, "%s:%d: check failed\n", __FILE__, __LINE__), abort())
 
 static int lookup(void *ud, const char *arn, char *base, size_t n)
 {
@@ -39,14 +43,14 @@ static void must_dump(const json_t *v)
 	bq_buf b = BQ_BUF_INIT;
 
 	if (v && bq_json_dump_compact(v, &b) < 0)
-		abort();
+		FAIL();
 	bq_buf_release(&b);
 }
 
 static void check_text(char *s)
 {
 	if (s && !bq_utf8_valid(s, strlen(s), NULL))
-		abort();
+		FAIL();
 	free(s);
 }
 
@@ -59,7 +63,7 @@ static void texts(const json_t *rec)
 	check_text(bq_invocation_answer_text(rec));
 	fmt = bq_invocation_format_name(rec);
 	if (fmt && !*fmt)
-		abort();
+		FAIL();
 }
 
 static void model(const json_t *v)
@@ -75,14 +79,14 @@ static void model(const json_t *v)
 	bq_model_parse(id, &ref);
 	if (ref.kind > BQ_MODEL_OTHER || !memchr(ref.geo, 0, sizeof(ref.geo)) ||
 	    !memchr(ref.base, 0, sizeof(ref.base)))
-		abort();
+		FAIL();
 	rc = bq_model_base_id(id, base, sizeof(base));
 	if ((rc == 0) != (ref.base[0] != '\0') ||
 	    (rc == 0 && strcmp(base, ref.base) != 0) || (rc < 0 && base[0]))
-		abort();
+		FAIL();
 	bq_model_base_id(id, small, sizeof(small));
 	if (!memchr(small, 0, sizeof(small)))
-		abort();
+		FAIL();
 }
 
 static void normalize(const json_t *log, const bq_inv_opts *o, int env_rc)
@@ -92,16 +96,16 @@ static void normalize(const json_t *log, const bq_inv_opts *o, int env_rc)
 
 	if (!rec) {
 		if (env_rc == 0 || err.exit_status != BQ_EXIT_INPUT || !err.message[0])
-			abort();
+			FAIL();
 		return;
 	}
 	if (env_rc != 0 || !json_is_object(rec) ||
 	    !json_is_string(json_object_get(rec, "kind")) ||
 	    strcmp(json_string_value(json_object_get(rec, "kind")), "invocation") != 0)
-		abort();
+		FAIL();
 	if (o && o->no_bodies &&
 	    (json_object_get(rec, "input_body") || json_object_get(rec, "output_body")))
-		abort();
+		FAIL();
 	must_dump(rec);
 	texts(rec);
 	model(json_object_get(rec, "model_id"));
@@ -128,9 +132,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	erc = bq_invocation_envelope(log, &env, &err);
 	if (erc < 0 && (err.exit_status != BQ_EXIT_INPUT || !err.message[0]))
-		abort();
+		FAIL();
 	if (erc == 0 && env.timestamp && bq_invocation_parse_ts(env.timestamp, &ms) < 0)
-		abort(); /* the envelope's own timestamp must parse */
+		FAIL(); /* the envelope's own timestamp must parse */
 	normalize(log, NULL, erc);
 	normalize(log, &keep, erc);
 	normalize(log, &drop, erc);

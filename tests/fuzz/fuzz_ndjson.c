@@ -24,6 +24,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Says which check failed: inlining hides the line in the stack. */
+#define FAIL() (fprintf(stderr, "%s:%d: check failed\n", __FILE__, __LINE__), abort())
+
 typedef struct result {
 	bq_buf dump;   /* every object's text, '\n' after each */
 	size_t good, rejected, lineno;
@@ -39,14 +42,14 @@ static void check_fixed_point(json_t *obj, bq_buf *dump)
 	size_t start = dump->len;
 
 	if (bq_json_dump_compact(obj, dump) < 0)
-		abort(); /* the reader let through something we cannot write */
+		FAIL(); /* the reader let through something we cannot write */
 	if (bq_ndjson_parse_line(dump->data + start, dump->len - start, &back,
 				 &err) < 0)
-		abort();
+		FAIL();
 	if (bq_json_dump_compact(back, &again) < 0 ||
 	    again.len != dump->len - start ||
 	    memcmp(again.data, dump->data + start, again.len) != 0)
-		abort();
+		FAIL();
 	json_decref(back);
 	bq_buf_release(&again);
 	bq_buf_putc(dump, '\n');
@@ -64,7 +67,7 @@ static void read_all(FILE *f, bool strict, result *res)
 	r.quiet_rejects = true;
 	while ((rc = bq_reader_next(&r, &obj, &err)) == 1) {
 		if (!json_is_object(obj))
-			abort();
+			FAIL();
 		check_fixed_point(obj, &res->dump);
 		json_decref(obj);
 	}
@@ -102,7 +105,7 @@ static void model(const char *s, size_t n, bool strict, result *res)
 				json_decref(obj);
 			} else {
 				if (err.exit_status != BQ_EXIT_INPUT)
-					abort();
+					FAIL();
 				res->rejected++;
 				if (strict) {
 					res->last_rc = -1;
@@ -123,13 +126,13 @@ static FILE *fd_stream(const uint8_t *data, size_t size)
 	if (fd < 0) {
 		tf = tmpfile();
 		if (!tf)
-			abort();
+			FAIL();
 		fd = dup(fileno(tf));
 		fclose(tf);
 	}
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size ||
 	    lseek(fd, 0, SEEK_SET) != 0)
-		abort();
+		FAIL();
 	return fdopen(dup(fd), "r");
 }
 
@@ -149,13 +152,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	f = size ? fmemopen((void *)data, size, "r") : fopen("/dev/null", "r");
 	if (!f)
-		abort();
+		FAIL();
 	read_all(f, strict, &a);
 	fclose(f);
 
 	f = fd_stream(data, size);
 	if (!f)
-		abort();
+		FAIL();
 	read_all(f, strict, &b);
 	fclose(f);
 
@@ -165,12 +168,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    a.rejected != b.rejected || a.lineno != b.lineno ||
 	    a.dump.len != b.dump.len ||
 	    (a.dump.len && memcmp(a.dump.data, b.dump.data, a.dump.len) != 0))
-		abort();
+		FAIL();
 	if (a.good != m.good || a.rejected != m.rejected ||
 	    a.last_rc != m.last_rc || a.status != m.status)
-		abort();
+		FAIL();
 	if (a.last_rc == -1 && a.status != BQ_EXIT_INPUT)
-		abort();
+		FAIL();
 	bq_buf_release(&a.dump);
 	bq_buf_release(&b.dump);
 	return 0;

@@ -44,12 +44,14 @@ Every rule counts every request that matches its OPERATION (whether or not an
 earlier rule fired); the first rule that fires is applied.  Each request
 gets one line in --log (default: none):
   {"n": request number from 1, "service", "operation", "fault": KIND or null,
-   "rule": line number or null, "counts": {line: matches so far}}
+   "rule": line number or null, "counts": {line: matches so far},
+   "method", "path" (with the query, as sent), "body_sha" (first 16 hex
+   digits of the body's sha256: tells apart calls to the same path)}
 GET /fault-api/counters (unsigned) answers {"rules":[{"line","text","seen","fired"}]}.
 """
 
 import argparse
-import http.client
+import hashlib
 import json
 import os
 import random
@@ -64,6 +66,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import awsshapes  # noqa: E402
+import peerutil  # noqa: E402
 
 KINDS = {"throttle", "500", "503", "reset", "slow", "truncate", "skew"}
 
@@ -141,62 +144,34 @@ S = State()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this every reused
+    # connection waits ~40 ms for a delayed ACK (Nagle).
+    disable_nagle_algorithm = True
     server_version = "bq-peer-fault"
     sys_version = ""
 
     def log_message(self, fmt, *args):
         pass
 
-    def read_body(self):
-        te = (self.headers.get("Transfer-Encoding") or "").lower()
-        if "chunked" in te:
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks), True
-        n = int(self.headers.get("Content-Length") or 0)
-        return (self.rfile.read(n) if n else b""), False
-
     def send_raw(self, status, headers, body, date=None):
         self.send_response_only(status)
         self.send_header("Server", self.server_version)
         self.send_header("Date", date or formatdate(usegmt=True))
+        length = str(len(body))
         for k, v in headers:
+            if k.lower() == "content-length" and self.command == "HEAD":
+                length = v  # HEAD: what a GET would send
+                continue
             if k.lower() in ("content-length", "transfer-encoding", "connection", "date", "server", "keep-alive"):
                 continue
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", length)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
     def upstream(self, headers, body, chunked):
-        conn = http.client.HTTPConnection("127.0.0.1", S.upstream_port(), timeout=300)
-        try:
-            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-            for k, v in headers:
-                if k.lower() in ("connection", "keep-alive", "proxy-connection"):
-                    continue
-                if k.lower() == "content-length" and chunked:
-                    continue
-                conn.putheader(k, v)
-            if chunked:
-                conn.endheaders()
-                if body:
-                    conn.send(b"%x\r\n" % len(body) + body + b"\r\n")
-                conn.send(b"0\r\n\r\n")
-            else:
-                conn.endheaders(body if body else None)
-            resp = conn.getresponse()
-            return resp.status, resp.getheaders(), resp.read()
-        finally:
-            conn.close()
+        return peerutil.forward(self, "127.0.0.1", S.upstream_port(), headers, body, chunked, timeout=300)
 
     def do_any(self):
         try:
@@ -205,7 +180,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def handle_req(self):
-        body, chunked = self.read_body()
+        body, chunked = peerutil.read_body(self)
         if self.path.startswith("/fault-api/counters"):
             with S.lock:
                 doc = {"rules": [{"line": r.line, "text": r.text, "seen": r.seen, "fired": r.fired} for r in S.rules]}
@@ -230,7 +205,9 @@ class Handler(BaseHTTPRequestHandler):
             if S.log:
                 S.log.write(json.dumps({"n": n, "service": service, "operation": op,
                                         "fault": fired.kind if fired else None,
-                                        "rule": fired.line if fired else None, "counts": counts},
+                                        "rule": fired.line if fired else None, "counts": counts,
+                                        "method": self.command, "path": self.path,
+                                        "body_sha": hashlib.sha256(body or b"").hexdigest()[:16]},
                                        separators=(",", ":")) + "\n")
                 S.log.flush()
         if fired is None:
@@ -327,29 +304,12 @@ def main(argv=None):
     S._port = urlsplit(args.upstream).port if args.upstream else None
 
     def upstream_port():
-        if S._port:
-            return S._port
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                with open(args.upstream_port_file) as f:
-                    v = f.read().strip()
-                if v:
-                    S._port = int(v)
-                    return S._port
-            except OSError:
-                pass
-            time.sleep(0.02)
-        raise RuntimeError("no upstream")
+        if not S._port:
+            S._port = peerutil.wait_port(args.upstream_port_file, "no upstream")
+        return S._port
     S.upstream_port = upstream_port
     srv = Server(("127.0.0.1", args.port), Handler)
-    port = srv.server_address[1]
-    if args.port_file:
-        with open(args.port_file + ".tmp", "w") as f:
-            f.write("%d\n" % port)
-        os.rename(args.port_file + ".tmp", args.port_file)
-    else:
-        print(port, flush=True)
+    peerutil.publish_port(srv.server_address[1], args.port_file)
     import signal
     signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
     srv.serve_forever(poll_interval=0.2)

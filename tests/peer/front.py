@@ -15,8 +15,11 @@ service's own error shape (awsshapes.py).  Then:
                 moto (moto_launch.py), which checks the signature again.
 
 Each request is logged as one JSON line to <dir>/requests.ndjson:
-  {"ts","method","path","query","service","operation","status","sig",
-   "access_key","served_by":"front"|"moto","error_code"?}
+  {"ts","method","path","query","service","operation","target"? (X-Amz-Target),
+   "status","sig","access_key","served_by":"front"|"moto","error_code"?,"ms"?}
+Lines are written before the response is sent, so a client that reads the
+log after its response finds its own request there.  ts is the time the
+request arrived, RFC 3339 UTC with milliseconds ("2026-11-26T21:00:00.123Z").
 sig is "ok", "none" (unsigned health check) or the error code that rejected it.
 
 The Converse judge
@@ -49,14 +52,14 @@ Markers anywhere in T change the answer:
   [[peer:not-ready]]      429 ModelNotReadyException
   [[peer:error]]          500 InternalServerException
   [[peer:validation]]     400 ValidationException
+  [[peer:not-found]]      404 ResourceNotFoundException (as for a model id
+                          that does not exist)
   [[peer:slow=MS]]        sleep MS milliseconds before answering
 """
 
 import argparse
 import base64
-import calendar
 import hashlib
-import http.client
 import json
 import math
 import os
@@ -70,6 +73,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import awsshapes  # noqa: E402
+import peerutil  # noqa: E402
+import motofix  # noqa: E402
 import sigv4check  # noqa: E402
 
 ACCESS_KEY = "AKIAPEERTEST00000001"
@@ -81,29 +86,13 @@ def now_iso():
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def parse_time(v):
-    """CloudTrail/JSON timestamps: epoch seconds (number or numeric string) or ISO 8601."""
-    if v is None:
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    s = str(v)
-    try:
-        return float(s)
-    except ValueError:
-        pass
-    s = s.replace("Z", "+00:00")
-    m = re.match(r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d:\d\d)?$", s)
-    if not m:
-        raise ValueError(v)
-    base = calendar.timegm(time.strptime(m.group(1) + "T" + m.group(2), "%Y-%m-%dT%H:%M:%S"))
-    frac = float(m.group(3)) if m.group(3) else 0.0
-    off = 0
-    if m.group(4):
-        sign = 1 if m.group(4)[0] == "+" else -1
-        hh, mm = m.group(4)[1:].split(":")
-        off = sign * (int(hh) * 3600 + int(mm) * 60)
-    return base + frac - off
+def iso_ms(t):
+    ms = int(t * 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + ".%03dZ" % (ms % 1000)
+
+
+# CloudTrail/JSON timestamps: epoch seconds (number or numeric string) or ISO 8601.
+parse_time = peerutil.epoch
 
 
 class State:
@@ -114,7 +103,9 @@ class State:
         self.max_skew = args.max_skew
         self.latency_ms = args.latency if args.latency is not None else int(os.environ.get("BQ_PEER_LATENCY_MS", "0") or 0)
         self.trail_rps = args.trail_rps
-        self.secrets = {ACCESS_KEY: SECRET_KEY}
+        # and the temporary keys moto's STS issued, asked of moto
+        self.secrets = sigv4check.Secrets({ACCESS_KEY: SECRET_KEY},
+                                          fallback=motofix.remote_sts_lookup(self.moto))
         self.log_lock = threading.Lock()
         self.log = open(os.path.join(self.dir, "requests.ndjson"), "a", buffering=1)
         self.lock = threading.Lock()
@@ -147,20 +138,10 @@ class State:
         self.trail.sort(key=lambda r: (parse_time(r["eventTime"]), r["eventID"]), reverse=True)
 
     def moto(self):
-        if self.moto_url:
-            return self.moto_url
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                with open(self.moto_port_file) as f:
-                    port = f.read().strip()
-                if port:
-                    self.moto_url = "http://127.0.0.1:%s" % port
-                    return self.moto_url
-            except OSError:
-                pass
-            time.sleep(0.02)
-        raise RuntimeError("moto did not start")
+        if not self.moto_url:
+            port = peerutil.wait_port(self.moto_port_file, "moto did not start")
+            self.moto_url = "http://127.0.0.1:%d" % port
+        return self.moto_url
 
     def write_log(self, rec):
         line = json.dumps(rec, separators=(",", ":"))
@@ -333,6 +314,16 @@ def tokens_for(n_chars):
     return max(1, int(math.ceil(n_chars / 4.0)))
 
 
+# Markers answered with an error, in the order they are checked.
+ERROR_MARKS = {
+    "throttle": ("ThrottlingException", "Too many requests, please wait before trying again.", 429),
+    "not-ready": ("ModelNotReadyException", "Model is not ready to serve inference requests.", 429),
+    "error": ("InternalServerException", "The server encountered an internal error.", 500),
+    "validation": ("ValidationException", "Malformed input request (peer marker).", 400),
+    "not-found": ("ResourceNotFoundException", "Model {model} not found (peer marker).", 404),
+}
+
+
 def converse(model_id, req):
     msgs = req.get("messages")
     if not isinstance(msgs, list) or not msgs:
@@ -352,21 +343,16 @@ def converse(model_id, req):
             delay = int(marks["slow"])
         except (TypeError, ValueError):
             pass
-    if "throttle" in marks:
-        raise ApiError("ThrottlingException", "Too many requests, please wait before trying again.", 429)
     if "throttle-once" in marks:
         k = hashlib.sha256(text.encode()).hexdigest()
         with STATE.lock:
             first = k not in STATE.throttled_once
             STATE.throttled_once.add(k)
         if first:
-            raise ApiError("ThrottlingException", "Too many requests, please wait before trying again.", 429)
-    if "not-ready" in marks:
-        raise ApiError("ModelNotReadyException", "Model is not ready to serve inference requests.", 429)
-    if "error" in marks:
-        raise ApiError("InternalServerException", "The server encountered an internal error.", 500)
-    if "validation" in marks:
-        raise ApiError("ValidationException", "Malformed input request (peer marker).", 400)
+            marks["throttle"] = None
+    for mark, (code, message, status) in ERROR_MARKS.items():
+        if mark in marks:
+            raise ApiError(code, message.replace("{model}", model_id), status)
     tc = req.get("toolConfig") or {}
     forced = ((tc.get("toolChoice") or {}).get("tool") or {}).get("name")
     tool = None
@@ -552,40 +538,31 @@ HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te"
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this every reused
+    # connection waits ~40 ms for a delayed ACK (Nagle).
+    disable_nagle_algorithm = True
     server_version = "bq-peer-front"
     sys_version = ""
 
     def log_message(self, fmt, *args):  # the NDJSON log replaces stderr chatter
         pass
 
-    def read_body(self):
-        te = (self.headers.get("Transfer-Encoding") or "").lower()
-        if "chunked" in te:
-            chunks = []
-            while True:
-                line = self.rfile.readline()
-                size = int(line.split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks), True
-        n = int(self.headers.get("Content-Length") or 0)
-        return (self.rfile.read(n) if n else b""), False
-
     def send(self, status, headers, body, keep=True):
         self.send_response(status)
         names = set()
         for k, v in headers:
+            if k.lower() == "content-length" and self.command == "HEAD":
+                # HEAD: the length of the body a GET would have (S3 HeadObject)
+                self.send_header(k, v)
+                names.add("content-length")
+                continue
             if k.lower() in HOP or k.lower() in ("content-length", "date", "server"):
                 continue
             self.send_header(k, v)
             names.add(k.lower())
         if "x-amzn-requestid" not in names and "x-amz-request-id" not in names:
             self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
-        if self.command != "HEAD" or body:
+        if "content-length" not in names:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
@@ -595,12 +572,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send(status, [("Content-Type", ctype)], json.dumps(doc).encode())
 
     def handle_one(self):
-        body, chunked = self.read_body()
+        body, chunked = peerutil.read_body(self)
         headers = list(self.headers.items())
         sp = urlsplit(self.path)
         path, query = sp.path, sp.query
         t0 = time.time()
-        rec = {"ts": now_iso(), "method": self.command, "path": path, "query": query}
+        rec = {"ts": iso_ms(t0), "method": self.command, "path": path, "query": query}
         if path.startswith("/peer-api/"):
             rec.update({"service": None, "operation": path, "sig": "none", "served_by": "front"})
             # every line is logged before the answer leaves, so a client
@@ -620,6 +597,9 @@ class Handler(BaseHTTPRequestHandler):
         proto = awsshapes.protocol_of(service, headers)
         op = awsshapes.operation_of(self.command, path, query, headers, body, service)
         rec.update({"service": service, "operation": op})
+        target = self.headers.get("X-Amz-Target")
+        if target:
+            rec["target"] = target
         v = sigv4check.verify(self.command, path, query, headers, body, STATE.secrets,
                               max_skew=STATE.max_skew)
         rec["access_key"] = v.access_key
@@ -643,7 +623,7 @@ class Handler(BaseHTTPRequestHandler):
             STATE.write_log(rec)
             self.send(status, hdrs, ebody)
             return
-        rec["sig"] = "ok"
+        rec["sig"] = "none" if v.unsigned else "ok"
         try:
             served = self.serve_local(service, op, proto, path, query, body)
         except ApiError as e:
@@ -687,27 +667,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def forward(self, headers, body, chunked):
         u = urlsplit(STATE.moto())
-        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
-        try:
-            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-            for k, v in headers:
-                if k.lower() in ("connection", "keep-alive", "proxy-connection"):
-                    continue
-                if k.lower() == "content-length" and chunked:
-                    continue
-                conn.putheader(k, v)
-            if chunked:
-                conn.endheaders()
-                if body:
-                    conn.send(b"%x\r\n" % len(body) + body + b"\r\n")
-                conn.send(b"0\r\n\r\n")
-            else:
-                conn.endheaders(body if body else None)
-            resp = conn.getresponse()
-            rbody = resp.read()
-            return resp.status, list(resp.getheaders()), rbody
-        finally:
-            conn.close()
+        return peerutil.forward(self, u.hostname, u.port, headers, body, chunked, timeout=120)
 
     def do_any(self):
         try:
@@ -746,14 +706,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     STATE = State(args)
     srv = Server(("127.0.0.1", args.port), Handler)
-    port = srv.server_address[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.rename(tmp, args.port_file)
-    else:
-        print(port, flush=True)
+    peerutil.publish_port(srv.server_address[1], args.port_file)
     import signal
     signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
     try:

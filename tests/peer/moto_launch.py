@@ -4,10 +4,12 @@ IAM user (AKIAPEERTEST00000001 / peer-secret-key, allow-all inline policy),
 moto's defects patched (motofix.py), and optionally a world loaded from the
 generator's output directory (worldload.py).
 
-  moto_launch.py --port-file FILE [--port N] [--world DIR]
+  moto_launch.py --port-file FILE [--port N] [--world DIR] [--ce-page N]
 
 Listens on 127.0.0.1 (port 0 = a free port, written to --port-file once the
-server is bound and seeded).  SIGTERM stops it.
+server is bound and seeded).  SIGTERM stops it.  --ce-page N: items per Cost
+Explorer page (GetCostAndUsage results, GetDimensionValues values; default
+20), so tests can make paging happen with little data.
 """
 
 import argparse
@@ -48,9 +50,13 @@ def main(argv=None):
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--world")
+    ap.add_argument("--ce-page", type=int)
     args = ap.parse_args(argv)
 
     import motofix
+    import motofix_services
+    if args.ce_page:
+        motofix_services.CE_PAGE = max(1, args.ce_page)
     motofix.apply(secrets={ACCESS_KEY: SECRET_KEY}, reseed=seed_iam)
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server

@@ -12,7 +12,46 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sigv4check  # noqa: E402
 
-SECRETS = {}
+
+
+def _local_sts_secret(access_key):
+    """Temporary credentials moto's STS issued (AssumeRole,
+    AssumeRoleWithWebIdentity, ...), looked up in its backend, as
+    (secret, session token); None for a key it never issued."""
+    if not access_key.startswith("ASIA"):
+        return None
+    from moto.sts.models import sts_backends
+    for account in list(sts_backends.keys()):
+        for partition in list(sts_backends[account].keys()):
+            for role in sts_backends[account][partition].assumed_roles:
+                if role.access_key_id == access_key:
+                    return (role.secret_access_key, role.session_token)
+    return None
+
+
+def remote_sts_lookup(moto_url):
+    """The same lookup from another process (the front peer): moto's
+    /moto-api/data.json lists the STS backend's assumed roles.  moto_url:
+    a function returning moto's base URL."""
+    import urllib.request
+
+    def lookup(access_key):
+        if not access_key.startswith("ASIA"):
+            return None
+        try:
+            with urllib.request.urlopen(moto_url() + "/moto-api/data.json", timeout=30) as r:
+                data = json.load(r)
+        except (OSError, ValueError):
+            return None
+        for role in (data.get("sts") or {}).get("AssumedRole") or []:
+            if role.get("access_key_id") == access_key:
+                return (role.get("secret_access_key"), role.get("session_token"))
+        return None
+    return lookup
+
+
+# the peer's static keys, and moto's temporary ones as real AWS takes them
+SECRETS = sigv4check.Secrets(fallback=_local_sts_secret)
 
 
 def _patch_auth():
@@ -24,7 +63,8 @@ def _patch_auth():
     lookup, policy check, its error types) but compute the verdict with
     sigv4check over the request exactly as received (raw path and query from
     werkzeug's RAW_URI, raw body before any decompression, every signed
-    header)."""
+    header), with the keys moto's STS issued (SECRETS), and let through what
+    AWS takes unsigned (AssumeRoleWithWebIdentity)."""
     from urllib.parse import urlsplit
 
     from moto import settings
@@ -105,6 +145,39 @@ def _patch_auth():
     _ = authorization
 
 
+def _patch_principals():
+    """Defect: a trust policy's AWS principal must equal the caller's ARN
+    exactly, so a role chain fails: the caller is the session
+    arn:aws:sts::ACCT:assumed-role/ROLE/SESSION while the trust names the
+    role arn:aws:iam::ACCT:role/ROLE (AWS matches the role's sessions), and
+    the account (ACCT or arn:aws:iam::ACCT:root, anyone the account's
+    policies allow) never matches.  Fix: match those as AWS does."""
+    import re
+
+    from moto.iam.access_control import IAMPolicyStatement
+    orig = IAMPolicyStatement._check_principal
+
+    def covers(expected, principal):
+        m = re.match(r"^arn:([^:]+):sts::(\d+):assumed-role/([^/]+)/", principal)
+        acct = principal.split(":")[4] if principal.count(":") >= 5 else None
+        if expected in (acct, "arn:aws:iam::%s:root" % acct):
+            return True
+        if m and re.match(r"^arn:%s:iam::%s:role/(.*/)?%s$" % (re.escape(m.group(1)), m.group(2),
+                                                               re.escape(m.group(3))), expected):
+            return True
+        return False
+
+    def check(self, principal):
+        if orig(self, principal):
+            return True
+        aws = (self._statement.get("Principal") or {}).get("AWS")
+        for e in ([aws] if isinstance(aws, str) else aws or []):
+            if covers(e, principal):
+                return True
+        return False
+    IAMPolicyStatement._check_principal = check
+
+
 def _patch_routing():
     """Defect: moto picks the service of a request from its Authorization
     header, so a presigned non-S3 URL (the scope is in X-Amz-Credential) is
@@ -170,6 +243,7 @@ def _patch_reset(reseed):
 def apply(secrets, reseed=None):
     SECRETS.update(secrets)
     _patch_auth()
+    _patch_principals()
     _patch_gzip()
     _patch_routing()
     _patch_reset(reseed)

@@ -48,6 +48,13 @@ Cost Explorer
   now bound to the request's canonical JSON.  With a world loaded
   (worldload.py), GetCostAndUsage is computed from the world's cost rows
   instead (see ce_answer), so any request gets a consistent answer.
+  GetDimensionValues (moto has none: a 500) is answered from the same rows
+  (see ce_dimension_values): the distinct values of Dimension among the rows
+  in TimePeriod that pass Filter, SearchString a case-insensitive substring
+  match, sorted by value (or by a metric's sum with SortBy, where MaxResults
+  applies and SearchString / NextPageToken are refused, as documented).
+  Without a world the list is empty.  Both operations answer CE_PAGE (20)
+  items a page with NextPageToken; moto_launch.py --ce-page N changes it.
 """
 
 import base64
@@ -56,29 +63,17 @@ import datetime
 import hashlib
 import json
 import math
+import os
 import re
+import sys
 import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peerutil  # noqa: E402
 
 WORLD = {"cost_rows": None}
 _lock = threading.Lock()
-
-
-def _epoch(v):
-    if v is None:
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, datetime.datetime):
-        if v.tzinfo is None:
-            return calendar.timegm(v.timetuple()) + v.microsecond / 1e6
-        return v.timestamp()
-    s = str(v)
-    try:
-        return float(s)
-    except ValueError:
-        pass
-    s = s.replace("Z", "+00:00")
-    return datetime.datetime.fromisoformat(s).timestamp()
+_epoch = peerutil.epoch
 
 
 def _dt(ts):
@@ -94,6 +89,25 @@ def _untoken(tok, key):
     if d["k"] != key:
         raise ValueError("token from another request")
     return d["o"]
+
+
+def _offset(params, name="NextToken"):
+    """The offset the paging token params[name] carries (0 without one).
+    ValueError for a token that is not ours or belongs to another request."""
+    tok = params.get(name)
+    if not tok:
+        return 0
+    try:
+        return int(_untoken(tok, _reqkey(params)))
+    except Exception:
+        raise ValueError("bad paging token")
+
+
+def _paged(items, params, size, name="NextToken"):
+    """(this page of items, the token of the next page or None)."""
+    off = _offset(params, name)
+    nxt = _token(off + size, _reqkey(params)) if off + size < len(items) else None
+    return items[off:off + size], nxt
 
 
 def _reqkey(params, drop=("NextToken", "NextPageToken")):
@@ -238,13 +252,10 @@ def _patch_cloudwatch():
                 if q.get("ReturnData", True) is False:
                     continue
                 computed.append((q["Id"], q.get("Label") or q["Id"], pts))
-        key = _reqkey(params)
-        offset = 0
-        if params.get("NextToken"):
-            try:
-                offset = int(_untoken(params["NextToken"], key))
-            except Exception:
-                raise InvalidParameterValue("The service cannot process the request because the NextToken is invalid.")
+        try:
+            offset = _offset(params)
+        except ValueError:
+            raise InvalidParameterValue("The service cannot process the request because the NextToken is invalid.")
         results = []
         pos = 0
         more = False
@@ -261,7 +272,7 @@ def _patch_cloudwatch():
             pos += len(pts)
         out = {"MetricDataResults": results, "Messages": []}
         if more:
-            out["NextToken"] = _token(offset + maxdp, key)
+            out["NextToken"] = _token(offset + maxdp, _reqkey(params))
         return ActionResult(out)
 
     def get_metric_statistics(self):
@@ -326,16 +337,13 @@ def _patch_cloudwatch():
                 continue
             out.append({"Namespace": kns, "MetricName": kname,
                         "Dimensions": [{"Name": k, "Value": v} for k, v in kdims]})
-        key = _reqkey(params)
-        off = 0
-        if params.get("NextToken"):
-            try:
-                off = int(_untoken(params["NextToken"], key))
-            except Exception:
-                raise InvalidParameterValue("Request parameter NextToken is invalid")
-        res = {"Metrics": out[off:off + 500]}
-        if off + 500 < len(out):
-            res["NextToken"] = _token(off + 500, key)
+        try:
+            page, nxt = _paged(out, params, 500)
+        except ValueError:
+            raise InvalidParameterValue("Request parameter NextToken is invalid")
+        res = {"Metrics": page}
+        if nxt:
+            res["NextToken"] = nxt
         return ActionResult(res)
 
     R.get_metric_data = get_metric_data
@@ -441,21 +449,19 @@ class _Parser:
             raise FilterError("trailing input")
         return e
 
-    def or_(self):
-        e = self.and_()
-        while self.peek() == ("word", "OR") or self.peek() == ("word", "or"):
+    def chain(self, word, operand):
+        """operand (WORD operand)*, left-associative: ("word", left, right)."""
+        e = operand()
+        while self.peek() in (("word", word.upper()), ("word", word)):
             self.take()
-            r = self.and_()
-            e = ("or", e, r)
+            e = (word, e, operand())
         return e
 
+    def or_(self):
+        return self.chain("or", self.and_)
+
     def and_(self):
-        e = self.not_()
-        while self.peek() == ("word", "AND") or self.peek() == ("word", "and"):
-            self.take()
-            r = self.not_()
-            e = ("and", e, r)
-        return e
+        return self.chain("and", self.not_)
 
     def not_(self):
         if self.peek() == ("op", "!"):
@@ -680,17 +686,13 @@ def _patch_xray():
                 continue
             out.append(s)
         out.sort(key=lambda s: (-s["StartTime"], s["Id"]))
-        key = _reqkey(p)
-        off = 0
-        if p.get("NextToken"):
-            try:
-                off = int(_untoken(p["NextToken"], key))
-            except Exception:
-                return err("InvalidRequestException", "Invalid NextToken")
-        page = out[off:off + XRAY_PAGE]
+        try:
+            page, nxt = _paged(out, p, XRAY_PAGE)
+        except ValueError:
+            return err("InvalidRequestException", "Invalid NextToken")
         res = {"TraceSummaries": page, "ApproximateTime": int(end), "TracesProcessedCount": len(out)}
-        if off + XRAY_PAGE < len(out):
-            res["NextToken"] = _token(off + XRAY_PAGE, key)
+        if nxt:
+            res["NextToken"] = nxt
         return json.dumps(res)
 
     def traces(self):
@@ -724,7 +726,7 @@ def _fmt_amount(x):
     return s if s not in ("", "-0") else "0"
 
 
-def _parse_day(s, hourly):
+def _parse_day(s):
     s = s.strip()
     if "T" in s:
         return _epoch(s)
@@ -814,14 +816,27 @@ def _filter(expr, row):
 CE_PAGE = 20
 
 
+def _ce_period(req):
+    """(start, end) epoch seconds of the request's TimePeriod (dates, or
+    times for HOURLY; end exclusive), or the ValidationException."""
+    tp = req.get("TimePeriod") or {}
+    if not tp.get("Start") or not tp.get("End"):
+        raise CeError("ValidationException", "TimePeriod Start and End are required")
+    try:
+        start, end = _parse_day(tp["Start"]), _parse_day(tp["End"])
+    except ValueError:
+        raise CeError("ValidationException", "Start date and End date must be in YYYY-MM-DD format")
+    if start >= end:
+        raise CeError("ValidationException", "Start date (and hour) should be before end date (and hour)")
+    return start, end
+
+
 def ce_answer(req, rows):
     """GetCostAndUsage computed from cost rows (see gen_world.py costs.json)."""
-    tp = req.get("TimePeriod") or {}
+    start, end = _ce_period(req)
     gran = req.get("Granularity")
     metrics = req.get("Metrics") or []
     groups = req.get("GroupBy") or []
-    if not tp.get("Start") or not tp.get("End"):
-        raise CeError("ValidationException", "TimePeriod Start and End are required")
     if gran not in ("DAILY", "MONTHLY", "HOURLY"):
         raise CeError("ValidationException", "Granularity must be DAILY, MONTHLY or HOURLY")
     if not metrics:
@@ -836,13 +851,6 @@ def ce_answer(req, rows):
     for g in groups:
         if g.get("Type") not in ("DIMENSION", "TAG"):
             raise CeError("ValidationException", "GroupBy Type must be DIMENSION or TAG here")
-    try:
-        start = _parse_day(tp["Start"], gran == "HOURLY")
-        end = _parse_day(tp["End"], gran == "HOURLY")
-    except ValueError:
-        raise CeError("ValidationException", "Start date and End date must be in YYYY-MM-DD format")
-    if start >= end:
-        raise CeError("ValidationException", "Start date (and hour) should be before end date (and hour)")
     flt = req.get("Filter")
     bks = _buckets(start, end, gran)
     agg = [dict() for _ in bks]
@@ -890,14 +898,7 @@ def ce_answer(req, rows):
                 items.append((i, None))
         else:
             items.append((i, None))
-    key = _reqkey(req)
-    off = 0
-    if req.get("NextPageToken"):
-        try:
-            off = int(_untoken(req["NextPageToken"], key))
-        except Exception:
-            raise CeError("InvalidNextTokenException", "Invalid NextPageToken")
-    page = items[off:off + CE_PAGE]
+    page, nxt = _ce_paged(items, req)
     now = __import__("time").time()
     results = []
     for i, k in page:
@@ -918,9 +919,93 @@ def ce_answer(req, rows):
         del r["_i"]
     res = {"GroupDefinitions": [{"Type": g["Type"], "Key": g["Key"]} for g in groups],
            "ResultsByTime": results, "DimensionValueAttributes": []}
-    if off + CE_PAGE < len(items):
-        res["NextPageToken"] = _token(off + CE_PAGE, key)
+    if nxt:
+        res["NextPageToken"] = nxt
     return res
+
+
+def _ce_paged(items, req):
+    try:
+        return _paged(items, req, CE_PAGE, "NextPageToken")
+    except ValueError:
+        raise CeError("InvalidNextTokenException", "Invalid NextPageToken")
+
+
+# The Dimension enum of the ce model, and which of those the cost rows carry.
+CE_DIMENSIONS = {
+    "AZ", "INSTANCE_TYPE", "LINKED_ACCOUNT", "PAYER_ACCOUNT", "LINKED_ACCOUNT_NAME", "OPERATION",
+    "PURCHASE_TYPE", "REGION", "SERVICE", "SERVICE_CODE", "USAGE_TYPE", "USAGE_TYPE_GROUP",
+    "RECORD_TYPE", "OPERATING_SYSTEM", "TENANCY", "SCOPE", "PLATFORM", "SUBSCRIPTION_ID",
+    "LEGAL_ENTITY_NAME", "DEPLOYMENT_OPTION", "DATABASE_ENGINE", "CACHE_ENGINE",
+    "INSTANCE_TYPE_FAMILY", "BILLING_ENTITY", "RESERVATION_ID", "RESOURCE_ID", "RIGHTSIZING_TYPE",
+    "SAVINGS_PLANS_TYPE", "SAVINGS_PLAN_ARN", "PAYMENT_OPTION", "AGREEMENT_END_DATE_TIME_AFTER",
+    "AGREEMENT_END_DATE_TIME_BEFORE", "INVOICING_ENTITY", "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+    "ANOMALY_TOTAL_IMPACT_PERCENTAGE"}
+CE_METRICS = {"AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost",
+              "NormalizedUsageAmount", "UnblendedCost", "UsageQuantity"}
+
+
+def ce_dimension_values(req, rows):
+    """GetDimensionValues computed from cost rows (see the module docstring)."""
+    start, end = _ce_period(req)
+    dim = req.get("Dimension")
+    if dim not in CE_DIMENSIONS:
+        raise CeError("ValidationException", "Dimension must be one of the Cost Explorer dimensions")
+    ctx = req.get("Context") or "COST_AND_USAGE"
+    if ctx != "COST_AND_USAGE":
+        raise CeError("ValidationException", "only Context COST_AND_USAGE is known to this peer")
+    sort = req.get("SortBy") or []
+    search = req.get("SearchString")
+    if sort and (search is not None or req.get("NextPageToken")):
+        raise CeError("ValidationException", "SortBy cannot be used with SearchString or NextPageToken")
+    for s in sort:
+        if s.get("Key") not in CE_METRICS or s.get("SortOrder", "ASCENDING") not in ("ASCENDING", "DESCENDING"):
+            raise CeError("ValidationException", "invalid SortBy")
+    mx = req.get("MaxResults")
+    if mx is not None and (not isinstance(mx, int) or mx < 1 or mx > 1000):
+        raise CeError("ValidationException", "MaxResults must be between 1 and 1000")
+    flt = req.get("Filter")
+    sums = {}  # value -> [cost, quantity]
+    carried = dim in DIMS or dim == "RECORD_TYPE"
+    for row in rows if carried else []:
+        t = _epoch(row["start"])
+        if t < start or t >= end or not _filter(flt, row):
+            continue
+        v = _dim_value(row, dim)
+        if search is not None and search.lower() not in v.lower():
+            continue
+        acc = sums.setdefault(v, [0.0, 0.0])
+        acc[0] += row["unblended_cost"]
+        acc[1] += row["usage_quantity"]
+    values = sorted(sums)
+    if sort:
+        # the first key decides; later keys break ties (stable sorts, last key first)
+        for s in reversed(sort):
+            # NormalizedUsageAmount is "0" everywhere here (see ce_answer)
+            idx = {"UsageQuantity": 1, "NormalizedUsageAmount": None}.get(s["Key"], 0)
+            values.sort(key=lambda v, idx=idx: 0 if idx is None else sums[v][idx],
+                        reverse=s.get("SortOrder") == "DESCENDING")
+        values = values[:mx or 1000]
+        return {"DimensionValues": [{"Value": v, "Attributes": {}} for v in values],
+                "ReturnSize": len(values), "TotalSize": len(values)}
+    page, nxt = _ce_paged(values, req)
+    res = {"DimensionValues": [{"Value": v, "Attributes": {}} for v in page],
+           "ReturnSize": len(page), "TotalSize": len(values)}
+    if nxt:
+        res["NextPageToken"] = nxt
+    return res
+
+
+def _ce_json(fn):
+    """A moto response method answering fn(request, rows) as JSON, or the
+    CeError in Cost Explorer's error shape."""
+    def method(self):
+        try:
+            req = json.loads(self.body or "{}")
+            return json.dumps(fn(req, WORLD.get("cost_rows") or []))
+        except CeError as e:
+            return json.dumps({"__type": e.code, "message": e.msg}), {"status": 400, "x-amzn-ErrorType": e.code}
+    return method
 
 
 def _patch_ce():
@@ -940,17 +1025,15 @@ def _patch_ce():
 
     cm.CostExplorerBackend.get_cost_and_usage = get_cost_and_usage_backend
 
+    from_rows = _ce_json(ce_answer)
+
     def get_cost_and_usage(self):
-        rows = WORLD.get("cost_rows")
-        if rows is None:
+        if WORLD.get("cost_rows") is None:
             return json.dumps(self.ce_backend.get_cost_and_usage(self.body))
-        try:
-            req = json.loads(self.body or "{}")
-            return json.dumps(ce_answer(req, rows))
-        except CeError as e:
-            return json.dumps({"__type": e.code, "message": e.msg}), {"status": 400, "x-amzn-ErrorType": e.code}
+        return from_rows(self)
 
     cr.CostExplorerResponse.get_cost_and_usage = get_cost_and_usage
+    cr.CostExplorerResponse.get_dimension_values = _ce_json(ce_dimension_values)
 
 
 def apply():

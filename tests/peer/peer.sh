@@ -1,9 +1,11 @@
+# shellcheck shell=bash
 # tests/peer/peer.sh: start and stop the local AWS peers from a shell test.
 #
 #   source tests/lib.sh            # first: provides at_exit and $T
 #   source tests/peer/peer.sh
 #   peer_start [--world] [--seed N] [--records N] [--faults FILE]
 #              [--latency MS] [--max-skew S] [--trail-rps R] [--world-dir DIR]
+#              [--ce-page N]
 #
 # Starts moto (tests/peer/moto_launch.py, SigV4 checked, defects patched) and
 # the front peer (tests/peer/front.py) on free loopback ports, plus the fault
@@ -20,11 +22,13 @@
 # hour.  --latency MS delays every Converse answer; --max-skew S turns the
 # clock-skew check on; --trail-rps R sets CloudTrail LookupEvents' rate limit
 # (default 2 per second, 0 = none).  --world-dir DIR serves a world that
-# gen_world.py --out DIR wrote earlier (e.g. a big one for bench/).  Calling peer_start again stops the
+# gen_world.py --out DIR wrote earlier (e.g. a big one for bench/).  --ce-page N
+# sets the items per Cost Explorer page (default 20).  Calling peer_start again stops the
 # previous peers first.  Without tests/lib.sh, peer_stop runs from an EXIT trap.
 
 BQ_PEER_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BQ_PEER_PIDS=""
+BQ_PEER_PIDS=""  # the running peers' pids, for tests that want them
+export BQ_PEER_PIDS
 
 _peer_wait_file() { # FILE PID... : wait until FILE exists while PIDs live
 	local f=$1 i p; shift
@@ -42,7 +46,7 @@ _peer_wait_file() { # FILE PID... : wait until FILE exists while PIDs live
 # _peer_launch DIR DETACH ARGS...: starts the peers with their state in DIR.
 _peer_launch() {
 	local dir=$1 detach=$2; shift 2
-	local world=0 wdir="" seed=1 records=300 faults="" latency="" skew="" trps=""
+	local world=0 wdir="" seed=1 records=300 faults="" latency="" skew="" trps="" cepage=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--world) world=1 ;;
@@ -53,6 +57,7 @@ _peer_launch() {
 		--latency) latency=$2; shift ;;
 		--max-skew) skew=$2; shift ;;
 		--trail-rps) trps=$2; shift ;;
+		--ce-page) cepage=$2; shift ;;
 		*) echo "peer_start: unknown option '$1'" >&2; return 2 ;;
 		esac
 		shift
@@ -62,7 +67,7 @@ _peer_launch() {
 	[ -n "${_BQ_PY:-}" ] || _BQ_PY=$(${BQ_PYTHON:-python3} -c 'import sys; print(sys.executable)') || return 1
 	local py=$_BQ_PY run=""
 	[ "$detach" = 1 ] && run="setsid"
-	local wargs=() fargs=() gpid=""
+	local wargs=() fargs=() margs=() gpid=""
 	if [ "$world" = 1 ]; then
 		# generated while moto imports; the peers wait for its manifest.json
 		"$py" "$BQ_PEER_HOME/../data/gen_world.py" --seed "$seed" --records "$records" \
@@ -76,7 +81,8 @@ _peer_launch() {
 	[ -n "$latency" ] && fargs+=(--latency "$latency")
 	[ -n "$skew" ] && fargs+=(--max-skew "$skew")
 	[ -n "$trps" ] && fargs+=(--trail-rps "$trps")
-	$run "$py" "$BQ_PEER_HOME/moto_launch.py" --port-file "$dir/moto.port" "${wargs[@]}" \
+	[ -n "$cepage" ] && margs+=(--ce-page "$cepage")
+	$run "$py" "$BQ_PEER_HOME/moto_launch.py" --port-file "$dir/moto.port" "${wargs[@]}" "${margs[@]}" \
 		</dev/null >"$dir/moto.log" 2>&1 &
 	local mpid=$!
 	$run "$py" "$BQ_PEER_HOME/front.py" --dir "$dir" --port-file "$dir/front.port" \

@@ -3,7 +3,13 @@ moto launcher (which uses it to replace moto's own, buggy, canonicalisation).
 
 verify(method, raw_path, raw_query, headers, body, secrets, max_skew=None, now=None)
   headers: list of (name, value) in the order received (duplicates kept)
-  secrets: dict access key id -> secret key
+  secrets: dict access key id -> secret key, or -> (secret key, session
+    token) for temporary credentials, whose requests must then carry that
+    X-Amz-Security-Token (as real AWS checks); a Secrets also asks a
+    fallback (e.g. moto's STS backend) about keys it does not hold.
+  Requests that real AWS takes unsigned (STS AssumeRoleWithWebIdentity and
+  AssumeRoleWithSAML: the token or assertion is the proof) verify ok with
+  .unsigned set.
 Returns a Verdict: .ok, .code (AWS error code when not ok), .message, .status,
 .service, .region, .access_key, .canonical_request, .string_to_sign,
 .expected, .received, .signed_headers, .presigned, .skew (seconds).
@@ -34,9 +40,45 @@ UNSIGNED = ("UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
             "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER")
 
 
+UNSIGNED_ACTIONS = ("AssumeRoleWithWebIdentity", "AssumeRoleWithSAML")
+
+
+class Secrets(dict):
+    """Access key id -> secret (or (secret, session token)), asking
+    fallback(key id) about a key it does not hold; what the fallback finds
+    is kept (issued credentials do not change)."""
+
+    def __init__(self, known=None, fallback=None):
+        super().__init__(known or {})
+        self.fallback = fallback
+
+    def get(self, key, default=None):
+        if key in self:
+            return self[key]
+        found = self.fallback(key) if self.fallback and key else None
+        if found is None:
+            return default
+        self[key] = found
+        return found
+
+
+def unsigned_action(raw_query, headers_map, body):
+    """The STS action of an unsigned request that AWS accepts unsigned, or None."""
+    ctype = (headers_map.get("content-type") or [""])[0]
+    sources = [raw_query or ""]
+    if body and "x-www-form-urlencoded" in ctype:
+        sources.append(body.decode("utf-8", "replace"))
+    for src in sources:
+        for k, val in split_query(src.replace("+", "%20")):
+            if k == "Action" and val in UNSIGNED_ACTIONS:
+                return val
+    return None
+
+
 class Verdict:
     def __init__(self):
         self.ok = False
+        self.unsigned = False
         self.code = None
         self.message = None
         self.status = 403
@@ -155,6 +197,9 @@ def verify(method, raw_path, raw_query, headers, body, secrets,
         v.service = "s3"
         return v.fail("InvalidRequest", "SigV2 presigned URLs are not accepted by this peer; sign with SigV4 (AWS4-HMAC-SHA256)", 400)
     else:
+        if unsigned_action(raw_query, hmap, body):
+            v.ok, v.status, v.unsigned, v.service = True, 200, True, "sts"
+            return v
         return v.fail("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
 
     v.received, v.signed_headers, v.amz_date = received, signed, amz_date
@@ -164,11 +209,20 @@ def verify(method, raw_path, raw_query, headers, body, secrets,
     ak, date, region, service = scope[0], scope[1], scope[2], scope[3]
     v.access_key, v.region, v.service = ak, region, service
     secret = secrets.get(ak)
+    token = None
+    if isinstance(secret, tuple):
+        secret, token = secret
     if secret is None:
         code = "InvalidAccessKeyId" if service == "s3" else "InvalidClientTokenId"
         msg = ("The AWS Access Key Id you provided does not exist in our records."
                if service == "s3" else "The security token included in the request is invalid.")
         return v.fail(code, msg, 403)
+    if token is not None:
+        sent = qdict.get("X-Amz-Security-Token") if v.presigned else h("x-amz-security-token")
+        if sent != token:
+            if service == "s3":
+                return v.fail("InvalidToken", "The provided token is malformed or otherwise invalid.", 400)
+            return v.fail("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
     try:
         ts = amz_to_epoch(amz_date)
     except ValueError:

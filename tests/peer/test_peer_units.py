@@ -177,6 +177,53 @@ def main():
         ok(False, "a foreign NextPageToken is refused")
     except ms.CeError as e:
         eq(e.code, "InvalidNextTokenException", "a foreign NextPageToken is refused")
+
+    # GetDimensionValues from the same rows
+    day = {"Start": "2026-03-01", "End": "2026-03-02"}
+    services = sorted({r["service"] for r in costs["rows"]})
+    res = ms.ce_dimension_values({"TimePeriod": day, "Dimension": "SERVICE", "SearchString": "BEDROCK"},
+                                 costs["rows"])
+    eq([v["Value"] for v in res["DimensionValues"]], services, "SERVICE values, SearchString case-insensitive")
+    ok(any("(Amazon Bedrock Edition)" in s for s in services) and "Amazon Bedrock" in services,
+       "the world bills first-party and Marketplace model services", services)
+    old_page = ms.CE_PAGE
+    ms.CE_PAGE = 2
+    got, tok, pages = [], None, 0
+    while True:
+        req = {"TimePeriod": day, "Dimension": "USAGE_TYPE"}
+        if tok:
+            req["NextPageToken"] = tok
+        res = ms.ce_dimension_values(req, costs["rows"])
+        got += [v["Value"] for v in res["DimensionValues"]]
+        pages += 1
+        tok = res.get("NextPageToken")
+        if not tok or pages > 100:
+            break
+    ms.CE_PAGE = old_page
+    want = sorted({r["usage_type"] for r in costs["rows"]})
+    eq((got, pages), (want, (len(want) + 1) // 2), "USAGE_TYPE values paged two at a time, each once")
+    eq(ms.ce_dimension_values({"TimePeriod": {"Start": "2026-04-01", "End": "2026-04-02"}, "Dimension": "SERVICE"},
+                              costs["rows"])["TotalSize"], 0, "no rows in the period: nothing")
+    eq(ms.ce_dimension_values({"TimePeriod": day, "Dimension": "INSTANCE_TYPE"}, costs["rows"])["DimensionValues"],
+       [], "a dimension the rows do not carry: nothing")
+    for bad, why in [({"TimePeriod": day}, "no Dimension"),
+                     ({"TimePeriod": day, "Dimension": "COLOUR"}, "unknown Dimension"),
+                     ({"TimePeriod": {"Start": "2026-03-02", "End": "2026-03-01"}, "Dimension": "SERVICE"}, "empty period"),
+                     ({"TimePeriod": day, "Dimension": "SERVICE", "Context": "RESERVATIONS"}, "other Context"),
+                     ({"TimePeriod": day, "Dimension": "SERVICE", "SearchString": "x",
+                       "SortBy": [{"Key": "UnblendedCost"}]}, "SortBy with SearchString")]:
+        try:
+            ms.ce_dimension_values(bad, costs["rows"])
+            ok(False, "GetDimensionValues refuses: %s" % why)
+        except ms.CeError as e:
+            eq(e.code, "ValidationException", "GetDimensionValues refuses: %s" % why)
+
+    # timestamps as the peers read them (peerutil.epoch)
+    import peerutil
+    for v, want in [(1.5, 1.5), ("1700000000", 1700000000.0), ("2026-11-26T10:00:00Z", 1795687200.0),
+                    ("2026-11-26T11:00:00+01:00", 1795687200.0), ("2026-11-26 10:00:00.250", 1795687200.25),
+                    (None, None)]:
+        eq(peerutil.epoch(v), want, "epoch(%r)" % (v,))
     done()
 
 

@@ -56,6 +56,8 @@ def main():
             ok(body == f.read(), "s3api get-object returns the seeded bytes of %s" % key.rsplit("/", 1)[-1], err)
         if key in logs:
             seen_lines += gzip.decompress(body).decode().splitlines()
+    rc, out, err = p.aws("s3api", "head-object", "--bucket", man["bucket"], "--key", logs[0])
+    eq((out or {}).get("ContentLength"), os.path.getsize(os.path.join(base, logs[0])), "s3api head-object gives the size")
     ok(all(line in inv_lines for line in seen_lines) and len(seen_lines) > 0,
        "log objects hold invocation records verbatim")
     rx = r"^%s\d{4}/\d\d/\d\d/\d\d/\d{8}T\d{9}Z_[0-9a-f]{16}\.json\.gz$" % man["s3_log_prefix"]
@@ -222,6 +224,47 @@ def main():
                          "--filter", json.dumps({"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Bedrock"]}}))
     eq(out2, out, "the same Cost Explorer request answers the same again")
 
+    # GetDimensionValues from the same rows: SearchString, TimePeriod, paging
+    def dim_values(*args):
+        vals, token, pages = [], [], 0
+        while True:
+            rc, out, err = p.aws("ce", "get-dimension-values", *args, *token)
+            pages += 1
+            vals += [v["Value"] for v in (out or {}).get("DimensionValues", [])]
+            if rc != 0 or not (out or {}).get("NextPageToken") or pages > 20:
+                return rc, vals, pages, out, err
+            token = ["--next-page-token", out["NextPageToken"]]
+    period = "Start=%s,End=%s" % (d0, d1)
+    services = sorted({r["service"] for r in costs["rows"]})
+    rc, vals, pages, out, err = dim_values("--time-period", period, "--dimension", "SERVICE",
+                                           "--search-string", "bedrock")
+    eq(vals, services, "ce get-dimension-values SERVICE: every service of the rows, sorted")
+    ok(any(v != "Amazon Bedrock" and "Bedrock Edition" in v for v in vals),
+       "the world has a Marketplace-billed model service", vals)
+    eq(((out or {}).get("ReturnSize"), (out or {}).get("TotalSize")), (len(vals), len(vals)), "ReturnSize and TotalSize")
+    rc, vals, pages, out, err = dim_values("--time-period", period, "--dimension", "SERVICE",
+                                           "--search-string", "Edition")
+    eq(vals, [v for v in services if "Edition" in v], "SearchString matches a part of the value")
+    usage_types = sorted({r["usage_type"] for r in costs["rows"]})
+    rc, vals, pages, out, err = dim_values("--time-period", period, "--dimension", "USAGE_TYPE")
+    ok(vals == usage_types and pages == (len(usage_types) + 19) // 20 and pages > 1,
+       "USAGE_TYPE values over %d pages of 20 (NextPageToken), none missing or twice" % pages, (pages, vals))
+    rc, vals, pages, out, err = dim_values("--time-period", "Start=2001-01-01,End=2001-01-02", "--dimension", "SERVICE")
+    eq((rc, vals), (0, []), "a TimePeriod without rows lists nothing")
+    rc, out, err = p.aws("ce", "get-dimension-values", "--time-period", period, "--dimension", "USAGE_TYPE",
+                         "--sort-by", "Key=UnblendedCost,SortOrder=DESCENDING", "--max-results", "3")
+    spend = {}
+    for r in costs["rows"]:
+        spend[r["usage_type"]] = spend.get(r["usage_type"], 0) + r["unblended_cost"]
+    eq([v["Value"] for v in (out or {}).get("DimensionValues", [])],
+       sorted(spend, key=lambda k: -spend[k])[:3], "SortBy UnblendedCost DESCENDING with MaxResults 3")
+    rc, out, err = p.aws("ce", "get-dimension-values", "--time-period", period, "--dimension", "SERVICE",
+                         "--search-string", "x", "--sort-by", "Key=UnblendedCost")
+    ok(rc != 0 and "ValidationException" in err, "SortBy with SearchString is refused", err)
+    rc, out, err = p.aws("ce", "get-dimension-values", "--time-period", "Start=%s,End=%s" % (d1, d0),
+                         "--dimension", "SERVICE")
+    ok(rc != 0 and "ValidationException" in err, "an empty TimePeriod is refused", err)
+
     # ---- Bedrock control plane and runtime
     rc, out, err = p.aws("bedrock", "get-model-invocation-logging-configuration")
     eq((out or {}).get("loggingConfig"), man["logging_config"], "bedrock get-model-invocation-logging-configuration")
@@ -245,7 +288,15 @@ def main():
                          "--messages", json.dumps([{"role": "user", "content": [{"text": "x [[peer:not-ready]]"}]}]),
                          env={"AWS_MAX_ATTEMPTS": "1"})
     ok(rc != 0 and "ModelNotReadyException" in err, "marker [[peer:not-ready]] gives ModelNotReadyException", err)
-    bad = [r for r in p.requests() if r["sig"] != "ok"]
+    rc, out, err = p.aws("bedrock-runtime", "converse", "--model-id", model,
+                         "--messages", json.dumps([{"role": "user", "content": [{"text": "x [[peer:not-found]]"}]}]),
+                         env={"AWS_MAX_ATTEMPTS": "1"})
+    ok(rc != 0 and "ResourceNotFoundException" in err, "marker [[peer:not-found]] gives ResourceNotFoundException", err)
+    reqs = p.requests()
+    bad_ts = [r["ts"] for r in reqs if not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", r["ts"])]
+    eq(bad_ts, [], "request log times are RFC 3339 with milliseconds")
+    ok(all(a["ts"] <= b["ts"] for a, b in zip(reqs, reqs[1:])), "request log times never go back (one client, in order)")
+    bad = [r for r in reqs if r["sig"] != "ok"]
     eq(bad, [], "every CLI request verified")
     ok(p.stop(), "peers stopped, no process left")
     done()

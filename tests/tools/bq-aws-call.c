@@ -5,6 +5,8 @@
  *   bq-aws-call [opts] SERVICE METHOD /PATH [JSON]     rest-json services
  *   bq-aws-call [opts] sts ACTION [Name=Value...]      query (STS)
  *   bq-aws-call [opts] s3 ls BUCKET [PREFIX]           one JSON line per key
+ *                                  (--delimiter D: and one {"prefix"} per common prefix)
+ *   bq-aws-call [opts] s3 prefixes BUCKET [PREFIX]     bq_s3_list_prefixes
  *   bq-aws-call [opts] s3 get BUCKET KEY               bytes to stdout
  *   bq-aws-call [opts] s3 put BUCKET KEY FILE [CONTENT-ENCODING]
  *   bq-aws-call [opts] s3 mb BUCKET
@@ -18,8 +20,11 @@
  * print "INDEX OUTPUT" in completion order; for s3 get: one key per line,
  * prints "INDEX BYTES SHA256"), --fake-clock R (pinned random R, sleeps
  * not taken but printed on stderr as "slept S"), --stop-after N (page or
- * key callback stops after N), --max-keys N (s3 ls page size), --refresh (force a credentials refresh
- * before the call), --unsigned, --repeat N (the call N times on one
+ * key callback stops after N), --nested (with --jobs: every completion
+ * callback, and the first data callback of every S3 GET, makes a blocking
+ * STS GetCallerIdentity on the same client; stderr gets "nested: N ok, M
+ * failed" and each failure), --max-keys N (s3 ls page size), --refresh (force a credentials refresh
+ * before each call), --unsigned, --repeat N (the call N times on one
  * client) with --advance S (the fake clock moves S seconds between them).
  * Output: the JSON answer on stdout; errors through bq_err_print; the exit
  * status is the error's.
@@ -37,10 +42,11 @@
 #include "hash.h"
 
 struct opts {
-	bool paginate, refresh;
+	bool paginate, refresh, nested;
 	int jobs;
 	long stop_after;
 	const char *query;
+	const char *delimiter;
 	int max_keys;
 	int repeat;
 	double advance;
@@ -86,6 +92,19 @@ static int on_key(const bq_s3_object *obj, void *ud, bq_err *err)
 	return 0;
 }
 
+static int on_prefix(const char *prefix, void *ud, bq_err *err)
+{
+	const struct opts *o = ud;
+	json_t *j = json_pack("{s:s}", "prefix", prefix);
+
+	(void)err;
+	print_json(j);
+	json_decref(j);
+	if (o->stop_after > 0 && ++pages_seen >= o->stop_after)
+		return 1;
+	return 0;
+}
+
 static int on_bytes(const void *data, size_t n, void *ud, bq_err *err)
 {
 	(void)ud;
@@ -100,11 +119,36 @@ struct job_out {
 	bq_buf data;
 };
 
+/* --nested: blocking calls from inside the batch's callbacks */
+static struct {
+	bq_aws *a;
+	int ok, failed;
+} nested;
+
+static void nested_call(const char *where)
+{
+	json_t *id = NULL;
+	bq_err e;
+
+	if (!nested.a)
+		return;
+	bq_err_clear(&e);
+	if (bq_sts_get_caller_identity(nested.a, &id, &e) == 0 &&
+	    json_is_string(json_object_get(id, "Account"))) {
+		nested.ok++;
+	} else {
+		nested.failed++;
+		fprintf(stderr, "nested call from %s failed: %s\n", where, e.message);
+	}
+	json_decref(id);
+}
+
 static int on_done(size_t index, json_t *output, const bq_err *call_err,
 		   void *ud)
 {
 	struct job_out *jo = ud;
 
+	nested_call("a completion callback");
 	if (call_err) {
 		printf("%zu error %d %s %s\n", index, call_err->exit_status,
 		       call_err->code[0] ? call_err->code : "-", call_err->message);
@@ -128,6 +172,8 @@ static int on_job_bytes(const void *data, size_t n, void *ud, bq_err *err)
 	struct job_out *jo = ud;
 
 	(void)err;
+	if (jo->data.len == 0)
+		nested_call("a data callback");
 	return bq_buf_append(&jo->data, data, n);
 }
 
@@ -189,6 +235,8 @@ static int submit_all(bq_aws *a, const bq_service *s, int argc, char **argv,
 	if (rc == 0)
 		rc = bq_aws_batch_run(b, err);
 	bq_aws_batch_free(b);
+	if (nested.a)
+		fprintf(stderr, "nested: %d ok, %d failed\n", nested.ok, nested.failed);
 	for (i = 0; i < nlines; i++) {
 		bq_buf_release(&outs[i].data);
 		free(lines[i]);
@@ -245,9 +293,22 @@ static int dispatch(bq_aws *a, int argc, char **argv, struct opts *op,
 	if (s->id == BQ_SVC_S3) {
 		if (argc < 3)
 			usage();
-		if (!strcmp(argv[1], "ls"))
+		if (!strcmp(argv[1], "ls") && o.delimiter) {
+			bq_s3_list_opts lo;
+
+			memset(&lo, 0, sizeof(lo));
+			lo.delimiter = o.delimiter;
+			lo.max_keys = o.max_keys;
+			lo.on_object = on_key;
+			lo.on_prefix = on_prefix;
+			lo.ud = &o;
+			rc = bq_s3_list_with(a, argv[2], argc > 3 ? argv[3] : NULL, &lo, &err);
+		} else if (!strcmp(argv[1], "ls"))
 			rc = bq_s3_list_ex(a, argv[2], argc > 3 ? argv[3] : NULL, NULL,
 					   o.max_keys, on_key, &o, &err);
+		else if (!strcmp(argv[1], "prefixes"))
+			rc = bq_s3_list_prefixes(a, argv[2], argc > 3 ? argv[3] : NULL,
+						 o.delimiter, on_prefix, &o, &err);
 		else if (!strcmp(argv[1], "get") && argc > 3)
 			rc = bq_s3_get(a, argv[2], argv[3], on_bytes, &o, &err);
 		else if (!strcmp(argv[1], "mb"))
@@ -359,6 +420,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--query") && v) o.query = v, i++;
 		else if (!strcmp(argv[i], "--jobs") && v) o.jobs = atoi(v), i++;
 		else if (!strcmp(argv[i], "--max-keys") && v) o.max_keys = atoi(v), i++;
+		else if (!strcmp(argv[i], "--delimiter") && v) o.delimiter = v, i++;
 		else if (!strcmp(argv[i], "--repeat") && v) o.repeat = atoi(v), i++;
 		else if (!strcmp(argv[i], "--advance") && v) o.advance = atof(v), i++;
 		else if (!strcmp(argv[i], "--stop-after") && v) o.stop_after = atol(v), i++;
@@ -366,6 +428,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--debug")) cfg.debug = true;
 		else if (!strcmp(argv[i], "--paginate")) o.paginate = true;
 		else if (!strcmp(argv[i], "--refresh")) o.refresh = true;
+		else if (!strcmp(argv[i], "--nested")) o.nested = true;
 		else if (!strcmp(argv[i], "--unsigned")) cfg.no_credentials = true;
 		else usage();
 	}
@@ -384,8 +447,8 @@ int main(int argc, char **argv)
 	}
 	if (bq_aws_open(&a, &cfg, &err) < 0)
 		goto fail;
-	if (o.refresh && bq_aws_refresh_credentials(a, &err) < 0)
-		goto fail;
+	if (o.nested)
+		nested.a = a;
 	if (!strcmp(argv[0], "whoami")) {
 		if (bq_aws_ensure_credentials(a, &err) < 0)
 			goto fail;
@@ -407,6 +470,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < (o.repeat > 0 ? o.repeat : 1); i++) {
 		if (i && o.fake)
 			fake_t += o.advance;
+		if (o.refresh && bq_aws_refresh_credentials(a, &err) < 0)
+			goto fail;
 		if (dispatch(a, argc, argv, &o, &err) < 0)
 			goto fail;
 	}

@@ -5,6 +5,9 @@
  *
  *   bq-ndjson-cat [OPTIONS] [FILE...]    copy records (default verb)
  *   bq-ndjson-cat count [OPTIONS]        one {"kind":"count",...} record
+ *
+ * --reject-other N acts like a tool that rejected N things other than input
+ * lines (cli.h rejected_other): it says so in its own words.
  */
 #include "cli.h"
 #include "ndjson.h"
@@ -12,19 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_TAG = 1, OPT_FOLLOW, OPT_WINDOW };
+enum { OPT_TAG = 1, OPT_FOLLOW, OPT_WINDOW, OPT_REJECT_OTHER };
 
 static const struct bq_verb verbs[] = {
 	{ "", "copy records from stdin or files to stdout", BQ_CLI_ARGS, NULL, "[FILE...]" },
 	{ "count", "count the records on stdin", 0, NULL, NULL },
-	{ NULL, NULL, 0, NULL, NULL }
+	BQ_VERB_END
 };
 
 static const struct bq_opt opts[] = {
-	{ "tag", 0, "KEY=VALUE", "add a string field to every record", OPT_TAG, BQ_OPT_REPEAT, 1u << 0 },
-	{ "follow", 'f', NULL, "flush after every record", OPT_FOLLOW, 0, 1u << 0 },
+	{ "tag", 0, "KEY=VALUE", "add a string field to every record", OPT_TAG, BQ_OPT_REPEAT, BQ_VERB_BIT(0) },
+	{ "follow", 'f', NULL, "flush after every record", OPT_FOLLOW, 0, BQ_VERB_BIT(0) },
 	{ "window", 0, NULL, "emit the --since/--until window as a record first", OPT_WINDOW, 0, 0 },
-	{ NULL, 0, NULL, NULL, 0, 0, 0 }
+	{ "reject-other", 0, "N", "report N rejected widgets (not input lines)", OPT_REJECT_OTHER, 0, 0 },
+	BQ_OPT_END
 };
 
 static int check_tag(struct bq_cli *cli, int id, const char *arg, bq_err *err)
@@ -34,11 +38,6 @@ static int check_tag(struct bq_cli *cli, int id, const char *arg, bq_err *err)
 		return bq_fail(err, BQ_EXIT_USAGE, "bad --tag '%s' (use KEY=VALUE)", arg);
 	return 0;
 }
-
-static const struct bq_tool tool = {
-	"bq-ndjson-cat", "Copy NDJSON records through the bq writer (a test helper).",
-	verbs, opts, BQ_CLI_STDIN, NULL, NULL, check_tag
-};
 
 static int copy(struct bq_cli *cli, struct bq_out *out, FILE *f,
 		const char *name, size_t *count, bq_err *err)
@@ -103,13 +102,16 @@ static int run(struct bq_cli *cli, struct bq_out *out, bq_err *err)
 	}
 	if (rc)
 		return rc < 0 ? -1 : 0;
+	if (bq_cli_has(cli, OPT_REJECT_OTHER)) {
+		cli->rejected_other = strtoul(bq_cli_get(cli, OPT_REJECT_OTHER), NULL, 10);
+		bq_msg("%zu widgets rejected", cli->rejected_other);
+	}
 	if (cli->verb == 1)
 		return bq_out_emit_new(out, json_pack("{s:s, s:I}", "kind", "count",
 						      "records", (json_int_t)count), err) < 0 ? -1 : 0;
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	return bq_main(&tool, argc, argv, run, NULL);
-}
+BQ_TOOL_MAIN(run, .name = "bq-ndjson-cat",
+	     .summary = "Copy NDJSON records through the bq writer (a test helper).",
+	     .verbs = verbs, .opts = opts, .flags = BQ_CLI_STDIN, .on_option = check_tag)

@@ -43,5 +43,22 @@ int main(void)
 	{ const char *s = "x-amz-security-token:FQoGZXIvYXdzE"; r = bq_redact_dup(s, strlen(s)); }
 	T_STREQ(r, "x-amz-security-token:[redacted]", "session token headers are redacted");
 	free(r);
+	{ const char *s = "{\"AccessKeyId\" : \"AKIA1\", \"SecretAccessKey\" : \"abc\\\"def\", \"Token\":\"tok123\"}"; r = bq_redact_dup(s, strlen(s)); }
+	T_STREQ(r, "{\"AccessKeyId\" : \"AKIA1\", \"SecretAccessKey\" : \"[redacted]\", \"Token\":\"[redacted]\"}",
+		"JSON secrets are redacted whatever the spacing");
+	free(r);
+	{ const char *s = "{\"roleCredentials\":{\"secretAccessKey\": \"s3cr3t\",\"sessionToken\":\"t0k\"}}"; r = bq_redact_dup(s, strlen(s)); }
+	T_STREQ(r, "{\"roleCredentials\":{\"secretAccessKey\": \"[redacted]\",\"sessionToken\":\"[redacted]\"}}",
+		"SSO role credentials are redacted");
+	free(r);
+	bq_fail_aws(&e, "logs", 400, "InvalidSignatureException", "Signature not yet current: 20261127T000000Z is still later than 20261126T235000Z", "");
+	T_OK(e.clock_skew && e.exit_status == 3, "a fast clock is clock skew");
+	bq_fail_aws(&e, "sts", 403, "SignatureDoesNotMatch", "Signature expired: 20261126T000000Z is now earlier than 20261126T001000Z", "");
+	T_OK(e.clock_skew, "query services' expired signature is clock skew");
+	T_OK(e.exit_status == 3 && !e.retryable, "... status 3, not retried as a transient error");
+	bq_fail_aws(&e, "sts", 403, "SignatureDoesNotMatch", "Signature not yet current: 20261127T000000Z is still later than 20261126T235000Z", "");
+	T_OK(e.clock_skew, "query services' not-yet-current signature is clock skew");
+	bq_fail_aws(&e, "sts", 403, "SignatureDoesNotMatch", "The request signature we calculated does not match", "");
+	T_OK(!e.clock_skew && e.exit_status == 3, "a bad signature is not clock skew");
 	return T_DONE();
 }

@@ -109,8 +109,8 @@ int main(void)
 		"missing field omitted from group; unpriced kept in the group");
 	T_STREQ(rec(e, 2), "{\"kind\":\"cost_estimate\",\"group\":{\"model\":\"c.unknown-v1\"},"
 		"\"requests\":2,\"input_tokens\":8,\"output_tokens\":3,\"cache_read_tokens\":0,"
-		"\"cache_write_tokens\":0,\"usd\":\"0.00\",\"unpriced_requests\":2}",
-		"unknown model: counts kept, usd 0");
+		"\"cache_write_tokens\":0,\"usd\":\"0\",\"unpriced_requests\":2}",
+		"unknown model: counts kept, usd 0 (by the same rule as every amount)");
 	T_STREQ(bq_money_format(bq_estimate_total_usd(e), money, sizeof(money)), "1.00503069",
 		"total exact");
 	T_OK(bq_estimate_requests(e) == 8 && bq_estimate_unpriced(e) == 3, "request counts");

@@ -5,16 +5,7 @@
 #include "buf.h"
 #include "cost_report.h"
 #include "t.h"
-
-static json_t *J(const char *text)
-{
-	json_error_t je;
-	json_t *v = json_loads(text, 0, &je);
-
-	if (!v)
-		printf("# bad test JSON: %s\n", je.text);
-	return v;
-}
+#include "tjson.h"
 
 struct sink {
 	char lines[16][512];
@@ -133,8 +124,8 @@ int main(void)
 	T_OK(bq_cost_report_finish(r, &err) == 0 && sink.n == 2, "two groups emitted");
 	T_STREQ(sink.lines[0], "{\"kind\":\"cost\",\"start\":\"2026-10-01\",\"end\":\"2026-11-01\","
 		"\"group\":{\"model\":\"Claude3Haiku\",\"tag:team\":\"search\"},\"metric\":\"UnblendedCost\","
-		"\"amount\":\"0.30\",\"unit\":\"USD\",\"estimated\":true}",
-		"0.1 + 0.2 is exactly 0.30");
+		"\"amount\":\"0.3\",\"unit\":\"USD\",\"estimated\":true}",
+		"0.1 + 0.2 is exactly 0.3");
 	T_STREQ(sink.lines[1], "{\"kind\":\"cost\",\"start\":\"2026-10-01\",\"end\":\"2026-11-01\","
 		"\"group\":{\"model\":\"Claude3Haiku\",\"tag:team\":\"\"},\"metric\":\"UnblendedCost\","
 		"\"amount\":\"12.34\",\"unit\":\"USD\",\"estimated\":true}",

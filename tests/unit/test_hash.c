@@ -1,4 +1,5 @@
-/* hash: SHA-256 and HMAC-SHA-256 known answers (FIPS 180-2, RFC 4231),
+/* hash: SHA-256, SHA-1 and HMAC-SHA-256 known answers (FIPS 180-2,
+ * RFC 3174, RFC 4231),
  * hex encoding and decoding. */
 #include <string.h>
 
@@ -30,6 +31,19 @@ int main(void)
 	T_STREQ(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
 		"sha256 two-block known answer");
 	T_OK(bq_sha256("a\0b", 3, md) == 0 && md[0] != 0, "sha256 of bytes with a NUL");
+	{
+		char h1[BQ_SHA1_HEX_LEN + 1];
+
+		T_OK(bq_sha1_hex("abc", 3, h1) == 0, "sha1 runs");
+		T_STREQ(h1, "a9993e364706816aba3e25717850c26c9cd0d89d", "sha1 'abc' known answer");
+		bq_sha1_hex(NULL, 0, h1);
+		T_STREQ(h1, "da39a3ee5e6b4b0d3255bfef95601890afd80709", "sha1 of nothing");
+		bq_sha1_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, h1);
+		T_STREQ(h1, "84983e441c3bd26ebaae4aa1f95129e5e54670f1", "sha1 two-block known answer");
+		/* the AWS CLI's SSO cache file name for a session called "my-sso" */
+		bq_sha1_hex("my-sso", 6, h1);
+		T_STREQ(h1, "0ad374308c5a4e22f723adf10145eafad7c4031c", "sha1 of an SSO session name");
+	}
 
 	memset(key, 0x0b, 20);
 	T_OK(bq_hmac_sha256(key, 20, "Hi There", 8, md) == 0, "hmac rfc4231 case 1 runs");

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "invocation.h"
 #include "invocation_formats.h"
+#include "output.h"
 #include "t.h"
 
 #include <stdlib.h>
@@ -458,7 +459,7 @@ int main(void)
 	     strcmp(buf, "amazon.nova-pro-v1:0") == 0, "bq_model_base_id strips the geo prefix");
 	T_OK(bq_model_base_id("arn:aws:bedrock:us-east-1:1:application-inference-profile/x", buf,
 			      sizeof(buf)) == -1 && buf[0] == '\0', "bq_model_base_id: unknown is -1 and empty");
-	T_OK(bq_utf8_chars("h\xc3\xa9llo w\xc3\xb6rld \xf0\x9f\x98\x80", 17) == 13,
+	T_OK(bq_utf8_width("h\xc3\xa9llo w\xc3\xb6rld \xf0\x9f\x98\x80", 17) == 13,
 	     "utf-8 characters are counted, not bytes");
 	{
 		json_t *b = j("{'text':'h\xc3\xa9llo','role':'user','n':3,'ok':true,'e':''}");

@@ -6,16 +6,7 @@
 #include "buf.h"
 #include "judge.h"
 #include "t.h"
-
-static json_t *J(const char *text)
-{
-	json_error_t je;
-	json_t *v = json_loads(text, 0, &je);
-
-	if (!v)
-		printf("# bad test JSON: %s\n", je.text);
-	return v;
-}
+#include "tjson.h"
 
 static int parse_answer(const struct bq_rubric *r, const char *resp,
 			struct bq_judge_answer *a, bq_err *err)

@@ -52,6 +52,24 @@ int main(void)
 	T_STREQ(fmt(a, 2), "12.30", "min_frac pads");
 	T_STREQ(fmt(bq_dec_from_int(5), 2), "5.00", "integer with min_frac 2");
 
+	/* Amounts: one rule for zero and the rest, the shortest exact form. */
+	{
+		char m[BQ_DEC_BUFSZ];
+		static const char *const amounts[][2] = {
+			{ "0", "0" }, { "0.00", "0" }, { "-0.00", "0" }, { "0.20", "0.2" },
+			{ "12.3400000000", "12.34" }, { "6000.00", "6000" },
+			{ "0.0396792", "0.0396792" }, { "1.5E-7", "0.00000015" },
+			{ "-2.50", "-2.5" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(amounts) / sizeof(amounts[0]); k++) {
+			bq_dec_parse(amounts[k][0], &a);
+			T_STREQ(bq_money_format(a, m, sizeof(m)), amounts[k][1], "amount %s", amounts[k][0]);
+		}
+		T_OK(bq_money_format(a, m, 3) == NULL, "amount: too small a buffer is NULL");
+	}
+
 	/* 0.1 added ten times is exactly 1 (in double it is 0.9999999999999999). */
 	sum = BQ_DEC_ZERO;
 	bq_dec_parse("0.1", &a);

@@ -1,18 +1,9 @@
 /* output: table and CSV renderers, cells, sparklines. */
 #include "t.h"
+#include "tjson.h"
 #include "output.h"
 
 #include <math.h>
-
-static json_t *J(const char *s)
-{
-	json_error_t e;
-	json_t *v = json_loads(s, JSON_DECODE_ANY, &e);
-
-	if (!v)
-		printf("# bad fixture %s: %s\n", s, e.text);
-	return v;
-}
 
 static void add(struct bq_table *t, const char *s)
 {

@@ -92,8 +92,35 @@ static void test_backoff(void)
 	T_OK(fabs(bq_pacer_throttled(&p) - 0.5) < 1e-9, "jitter keeps at least half the delay");
 }
 
+static void test_wait_ms(void)
+{
+	bq_fake_clock fc;
+	bq_pacer p;
+
+	bq_fake_clock_init(&fc, 0, 1.0 - 1e-12);
+	bq_pacer_init(&p, &fc.clock, 2.0, 1.0);
+	T_OK(bq_pacer_wait_ms(&p) == 0, "a full bucket: no wait");
+	bq_pacer_take(&p);
+	T_OK(bq_pacer_wait_ms(&p) == 500, "empty at 2/s: 500 ms (%ld)", bq_pacer_wait_ms(&p));
+	T_OK(p.taken == 1 && fc.t == 0, "the query takes nothing and does not sleep");
+	fc.t = 0.2;
+	T_OK(bq_pacer_wait_ms(&p) == 300, "refilled for 200 ms: 300 ms left (%ld)", bq_pacer_wait_ms(&p));
+	fc.t = 0.5;
+	T_OK(bq_pacer_wait_ms(&p) == 0, "token due now");
+	bq_pacer_take(&p);
+	bq_pacer_throttled(&p); /* full delay: 1 s hold, bucket emptied */
+	T_OK(bq_pacer_wait_ms(&p) == 1500, "a hold earns no tokens: 1 s + 500 ms (%ld)",
+	     bq_pacer_wait_ms(&p));
+	long w = bq_pacer_wait_ms(&p);
+	double t0 = fc.t;
+	bq_pacer_take(&p);
+	T_OK(fabs((fc.t - t0) * 1000.0 - (double)w) < 1.0,
+	     "agrees with what bq_pacer_take sleeps (%.3f s)", fc.t - t0);
+}
+
 int main(void)
 {
+	test_wait_ms();
 	test_rate();
 	test_idle_burst();
 	test_backoff();

@@ -57,14 +57,17 @@ int main(void)
 	T_OK(r && strcmp(r->model, "amazon.nova-micro-v1:0") == 0, "geo falls back to the any row");
 	T_STREQ(cost(r, 1000000, 1000000, 0, 0), "0.175", "nova micro 1M in + 1M out");
 	T_STREQ(cost(r, 1, 0, 0, 0), "0.000000035", "one token is exact");
+	T_STREQ(cost(r, 0, 0, 8, 0), "0.00000007", "nova micro cache read (0.00875 per 1M)");
+	r = bq_prices_lookup(p, "meta.llama3-1-70b-instruct-v1:0", BQ_ROUTE_GEO);
+	T_OK(r && !r->known[BQ_TOK_CACHE_READ], "llama 3.1 70B has no cache-read price");
 	T_STREQ(cost(r, 0, 0, 5, 0), "cache-read", "unknown cache price leaves it unpriced");
-	T_STREQ(cost(r, 10, 0, 0, 0), "0.00000035", "zero cache tokens do not need a cache price");
+	T_STREQ(cost(r, 10, 0, 0, 0), "0.0000072", "zero cache tokens do not need a cache price");
 	r = bq_prices_lookup(p, "anthropic.claude-haiku-4-5-20251001-v1:0", BQ_ROUTE_GEO);
 	T_OK(r && r->routing == BQ_ROUTE_GEO, "geo row wins for geo routing");
 	r = bq_prices_lookup(p, "anthropic.claude-haiku-4-5-20251001-v1:0", BQ_ROUTE_GLOBAL);
 	T_OK(r && r->routing == BQ_ROUTE_ANY, "global uses the any row");
 	T_STREQ(cost(r, 1000, 2000, 3000, 4000), "0.0163", "haiku 4.5 all four kinds");
-	T_OK(bq_prices_lookup(p, "cohere.command-r-plus-v1:0", BQ_ROUTE_ANY) == NULL,
+	T_OK(bq_prices_lookup(p, "example.no-such-model-v1:0", BQ_ROUTE_ANY) == NULL,
 	     "unknown model has no row");
 	bq_prices_free(p);
 	p = NULL;
