@@ -517,6 +517,11 @@ enum bq_call_outcome bq_call_complete(bq_call *c, const bq_err *sink_err,
 				c->svc->endpoint_prefix, call_label(c));
 		return BQ_CALL_FAILED;
 	}
+	if (c->x.fail == BQ_HTTP_TRUNCATED && c->xo.answer_unused &&
+	    c->x.status >= 200 && c->x.status < 300) {
+		bq_retry_on_success(&a->quota, &c->rs);
+		return BQ_CALL_OK;
+	}
 	if (c->x.fail != BQ_HTTP_OK) {
 		bq_http_result(&c->x, err);
 		prefix_message(c, err);
@@ -744,6 +749,7 @@ int bq_aws_json_call(bq_aws *a, bq_service_id svc, const char *operation,
 	if (output)
 		*output = NULL;
 	rc = bq_call_json_request(svc, operation, input, &body, &pj, &r, &xo, err);
+	xo.answer_unused = output == NULL;
 	if (rc == 0)
 		rc = send_json(a, &r, &xo, output, err);
 	bq_buf_release(&body);

@@ -29,6 +29,10 @@ typedef struct bq_aws_xopts {
 	double total_timeout;       /* 0: none */
 	double connect_timeout;     /* 0: client's */
 	int max_attempts;           /* 0: client's */
+	/* Nobody reads the answer's body (PutMetricData): a 2xx cut short
+	 * is success, since sending a non-idempotent call again would do
+	 * its work twice. */
+	bool answer_unused;
 } bq_aws_xopts;
 
 /* bq_aws_send with the extra knobs.  With a sink, 2xx bodies go there

@@ -532,8 +532,10 @@ static void conclude(bq_http_xfer *x, CURLcode c)
 		x->fail = classify(c);
 	if (c != CURLE_OK && !x->error[0])
 		bq_strlcpy(x->error, curl_easy_strerror(c), sizeof(x->error));
-	x->status = x->fail == BQ_HTTP_OK || x->fail == BQ_HTTP_ABORTED ?
-		(int)response_code(x) : 0;
+	/* A truncated answer keeps its status: a 2xx that broke off means
+	 * the service did the work (see answer_unused in aws_internal.h). */
+	x->status = x->fail == BQ_HTTP_OK || x->fail == BQ_HTTP_ABORTED ||
+		x->fail == BQ_HTTP_TRUNCATED ? (int)response_code(x) : 0;
 	x->done = true;
 }
 

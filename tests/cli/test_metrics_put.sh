@@ -10,7 +10,8 @@ source "$TOP/tests/peer/peer.sh"
 peer_start || { not_ok "peers start"; exit 1; }
 
 now=$(date +%s)
-A=$(( now / 60 * 60 - 600 ))            # ten minutes ago, on a minute
+# On a 10-minute boundary: the 10-minute sums below must not straddle one.
+A=$(( now / 600 * 600 - 600 ))
 ts() { date -u -d "@$1" +%FT%TZ; }
 puts() { grep -c '"operation":"PutMetricData"' "$BQ_PEER_DIR/requests.ndjson"; }
 
