@@ -70,6 +70,12 @@ need_python() {
 	command -v python3 >/dev/null || { skip "$1: python3 missing"; exit 0; }
 }
 
+# world_get KEY: one top-level value of the seeded world's manifest.
+world_get() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+		"$BQ_PEER_DIR/world/manifest.json" "$1"
+}
+
 # start_peers ARGS...: peer_start ARGS (tests/peer/peer.sh, sourced on first
 # use), or not ok and the end of the file; then W is the world's ground
 # truth (with --world) and REQ the front's request log.

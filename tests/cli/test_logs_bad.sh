@@ -16,10 +16,8 @@ if ! python3 -c 'import moto' 2>/dev/null; then
 fi
 peer_start --world --records 120 || { not_ok "peers start"; exit 1; }
 W=$BQ_PEER_DIR/world
-M=$W/manifest.json
-j() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$M" "$1"; }
-BUCKET=$(j bucket) PREFIX=$(j prefix) GROUP=$(j log_group) LP=$(j s3_log_prefix)
-WS=$(j window_start) WE=$(j window_end)
+BUCKET=$(world_get bucket) PREFIX=$(world_get prefix) GROUP=$(world_get log_group) LP=$(world_get s3_log_prefix)
+WS=$(world_get window_start) WE=$(world_get window_end)
 
 # Injected data, made from the world's first record (so it is in the window).
 python3 - "$W/invocations.ndjson" "$T" <<'EOF'
@@ -102,7 +100,7 @@ for i, msg in enumerate(["this is not json", None, "[1,2]"]):
     ev.append({"timestamp": now + i, "message": msg})
 print(json.dumps(ev))
 EOF
-aws logs put-log-events --log-group-name "$GROUP" --log-stream-name "$(j log_stream)" \
+aws logs put-log-events --log-group-name "$GROUP" --log-stream-name "$(world_get log_stream)" \
 	--log-events "file://$T/events.json" >/dev/null 2>"$T/aws.err" || { not_ok "aws logs put-log-events"; sed 's/^/#   /' "$T/aws.err"; }
 run bq bq-logs --log-group "$GROUP" --since "$WS"
 check_rc 5 "log group: status 5"

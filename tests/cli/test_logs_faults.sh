@@ -18,9 +18,7 @@ s3:GetObject 500 seq=0,0,1,0,0,0,0,1
 logs:FilterLogEvents throttle seq=1,0,1
 R
 peer_start --world --records 300 --faults "$T/rules" || { not_ok "peers start"; exit 1; }
-M=$BQ_PEER_DIR/world/manifest.json
-j() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$M" "$1"; }
-S3="s3://$(j bucket)/$(j prefix)" GROUP=$(j log_group) WS=$(j window_start) WE=$(j window_end)
+S3="s3://$(world_get bucket)/$(world_get prefix)" GROUP=$(world_get log_group) WS=$(world_get window_start) WE=$(world_get window_end)
 
 # reference output straight from the front peer
 run bq bq-logs --s3 "$S3" --since "$WS" --until "$WE" -q
@@ -44,11 +42,10 @@ cat >"$T/rules2" <<'R'
 s3:GetObject 500 seq=0,0,1,1,1
 R
 peer_start --world --records 300 --faults "$T/rules2" || { not_ok "peers restart"; exit 1; }
-M=$BQ_PEER_DIR/world/manifest.json
-run bq bq-logs --endpoint-url "$BQ_FAULT_URL" --s3 "$S3" --since "$(j window_start)" \
-	--until "$(j window_end)" -j 1 --max-attempts 2
+run bq bq-logs --endpoint-url "$BQ_FAULT_URL" --s3 "$S3" --since "$(world_get window_start)" \
+	--until "$(world_get window_end)" -j 1 --max-attempts 2
 check_rc 1 "an object failing every attempt: status 1"
-check_grep "^bq-logs: s3://$(j bucket)/$(j prefix)/AWSLogs/.*\\.json\\.gz: .*\\(InternalError" "$T/err" \
+check_grep "^bq-logs: s3://$(world_get bucket)/$(world_get prefix)/AWSLogs/.*\\.json\\.gz: .*\\(InternalError" "$T/err" \
 	"the failed object is named with the service's error"
 n=$(grep -c . "$T/out")
 if [ "$n" -gt 200 ] && [ "$n" -lt 300 ]; then ok "the other objects are still read ($n of 300 records)"

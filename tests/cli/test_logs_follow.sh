@@ -16,9 +16,7 @@ if ! python3 -c 'import moto' 2>/dev/null; then
 fi
 peer_start --world --records 150 || { not_ok "peers start"; exit 1; }
 W=$BQ_PEER_DIR/world
-M=$W/manifest.json
-j() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$M" "$1"; }
-GROUP=$(j log_group) STREAM=$(j log_stream) WS=$(j window_start)
+GROUP=$(world_get log_group) STREAM=$(world_get log_stream) WS=$(world_get window_start)
 
 # waits until FILE has at least N lines (10 s at most)
 wait_lines() {

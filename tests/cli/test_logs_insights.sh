@@ -10,9 +10,7 @@ if ! python3 -c 'import moto' 2>/dev/null; then
 	exit 0
 fi
 peer_start --world --records 60 || { not_ok "peers start"; exit 1; }
-M=$BQ_PEER_DIR/world/manifest.json
-j() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$M" "$1"; }
-GROUP=$(j log_group) WS=$(j window_start) WE=$(j window_end)
+GROUP=$(world_get log_group) WS=$(world_get window_start) WE=$(world_get window_end)
 Q='fields @timestamp, @message | sort @timestamp desc'
 
 run bq bq-logs --insights "$Q" --log-group "$GROUP" --since "$WS" --until "$WE"

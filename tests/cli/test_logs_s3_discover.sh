@@ -12,11 +12,9 @@ if ! python3 -c 'import moto' 2>/dev/null; then
 	exit 0
 fi
 peer_start --world --records 120 || { not_ok "peers start"; exit 1; }
-M=$BQ_PEER_DIR/world/manifest.json
 REQ=$BQ_PEER_DIR/requests.ndjson
-j() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$M" "$1"; }
-BUCKET=$(j bucket) PREFIX=$(j prefix) ACCOUNT=$(j account) REGION=$(j region)
-WS=$(j window_start) WE=$(j window_end)
+BUCKET=$(world_get bucket) PREFIX=$(world_get prefix) ACCOUNT=$(world_get account) REGION=$(world_get region)
+WS=$(world_get window_start) WE=$(world_get window_end)
 call() { "$BQ_BUILD/tools/bq-aws-call" "$@"; }
 sts_calls() { grep -c '"operation": *"GetCallerIdentity"' "$REQ"; }
 

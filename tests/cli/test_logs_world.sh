@@ -13,11 +13,9 @@ if ! python3 -c 'import moto' 2>/dev/null; then
 fi
 peer_start --world --records 400 || { not_ok "peers start"; exit 1; }
 W=$BQ_PEER_DIR/world
-M=$W/manifest.json
 X="python3 $TOP/tests/cli/logs_expect.py"
-j() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$M" "$1"; }
-BUCKET=$(j bucket) PREFIX=$(j prefix) GROUP=$(j log_group)
-WS=$(j window_start) WE=$(j window_end)
+BUCKET=$(world_get bucket) PREFIX=$(world_get prefix) GROUP=$(world_get log_group)
+WS=$(world_get window_start) WE=$(world_get window_end)
 S3="s3://$BUCKET/$PREFIX"
 
 # the whole world, from S3 and from the log group
@@ -70,7 +68,7 @@ run bq bq-logs --s3 "$S3" --since "$WS" --until "$WE" -j 3 -q
 check_file_eq "$T/out" "$T/j1" "-j 3 too"
 
 # offloaded bodies
-n_large=$(j large_bodies)
+n_large=$(world_get large_bodies)
 check_eq "$(grep -o '_body_s3_path' "$T/s3" | grep -c .)" "$n_large" "offloaded bodies keep their S3 path ($n_large)"
 $X expect "$W" "$WS" "$WE" --resolve >"$T/want_res"
 run bq bq-logs --s3 "$S3" --since "$WS" --until "$WE" --resolve-bodies -q
